@@ -1,0 +1,73 @@
+# revisor — build, test and benchmark.  `make` builds the program and the guests; `make test` runs every
+# test; `make bench` runs the benchmarks; `make sanitize` runs the tests under ASan+UBSan.
+# Every .c file below src/, debugger/ and replay/ is part of the program (one concept per file).
+
+CC      ?= gcc
+BUILD   ?= build
+OPT     ?= -O2
+SANFLAGS ?=
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS  := -std=gnu11 $(OPT) -g $(WARN) -Isrc -I. -MMD -MP $(SANFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS := $(SANFLAGS)
+LIBS    := -lcapstone -lreadline -lm
+
+LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c debugger/*.c replay/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/weak_handlers.o
+MAIN_OBJ := $(BUILD)/src/main.o
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+
+.PHONY: all test unit integration bench sanitize clean guests
+all: $(BUILD)/revisor guests
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+# Objects are linked directly (no archive) so that a strong handler always overrides a weak fallback.
+$(BUILD)/revisor: $(MAIN_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# Unit tests: every tests/unit/test_*.c defines `Suite *suite_NAME(void)`; one runner runs them all.
+$(BUILD)/tests/suites.h: $(UNIT_SRC)
+	@mkdir -p $(dir $@)
+	@grep -ho 'Suite \*suite_[a-z0-9_]*(void)' tests/unit/test_*.c | sed 's/Suite \*\(suite_[a-z0-9_]*\)(void)/SUITE(\1)/' > $@.tmp
+	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+$(BUILD)/tests/unit/runner.o: $(BUILD)/tests/suites.h
+$(BUILD)/tests/unit/runner.o: CFLAGS += -I$(BUILD)/tests
+$(BUILD)/unit-tests: $(UNIT_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs check)
+
+include guests/guests.mk
+
+unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+
+integration: all
+	@bash tests/integration/run-all.sh $(BUILD)
+
+test: all $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+	@bash tests/integration/run-all.sh $(BUILD)
+
+sanitize:
+	$(MAKE) BUILD=build-san OPT=-O1 SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
+
+bench: all
+	@bash tests/bench/run-bench.sh $(BUILD)
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+
+# While the CPU core is being written, handlers named in insn.def but not yet written fall back to a weak
+# definition that raises #UD (tests/unit/test_catalog.c lists which ones are still missing).
+$(BUILD)/gen/weak_handlers.c: src/cpu/insn.def
+	@mkdir -p $(dir $@)
+	@{ echo '#include "cpu/cpu.h"'; echo '#include "cpu/insn.h"'; \
+	   echo 'void op_unwritten(struct cpu *c, const struct insn *i) { (void)i; cpu_ud(c); }'; \
+	   sed -n 's/^OP([A-Z0-9_]*, *"[^"]*", *\(op_[a-z0-9_]*\),.*/\1/p' $< | sort -u | grep -vx 'op_ud\|op_unwritten' | \
+	   sed 's/.*/void &(struct cpu *c, const struct insn *i) __attribute__((weak, alias("op_unwritten")));/'; } > $@
+$(BUILD)/gen/weak_handlers.o: $(BUILD)/gen/weak_handlers.c
+	$(CC) $(CFLAGS) -c $< -o $@

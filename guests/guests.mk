@@ -1,0 +1,2 @@
+# guests.mk — building our guest kernels (included by the top-level Makefile).
+guests:

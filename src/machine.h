@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * machine.h — the one machine model every backend runs: a CPU, guest-physical RAM, the port-I/O and MMIO
+ * buses that devices register on, virtual time, and the backend interface (the lecture's "basic blocks of
+ * a virtual machine monitor").  Devices never call each other directly; interrupt lines are small objects
+ * (TinyEMU's irq idea) and time is the retired-instruction count.
+ */
+#ifndef REVISOR_MACHINE_H
+#define REVISOR_MACHINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "cpu/cpu.h"
+
+/* ---- the I/O buses ------------------------------------------------------------------------------ */
+/* One handler type for port I/O and MMIO alike (kvmtool): addr is relative to the registered base. */
+typedef void (*io_fn)(void *opaque, uint32_t addr, uint32_t *data, unsigned len, int is_write);
+
+enum bus_kind { BUS_PIO, BUS_MMIO };
+
+struct io_range {
+	uint32_t base, len;
+	io_fn fn;
+	void *opaque;
+	const char *name;
+};
+
+struct bus {
+	struct io_range *r;  /* sorted by base, non-overlapping */
+	int n, cap;
+};
+
+int bus_register(struct machine *m, enum bus_kind kind, uint32_t base, uint32_t len, io_fn fn,
+		 void *opaque, const char *name);
+uint32_t pio_read(struct machine *m, uint16_t port, unsigned len);   /* unclaimed ports read all-ones */
+void pio_write(struct machine *m, uint16_t port, unsigned len, uint32_t v);
+const struct io_range *bus_find(const struct bus *b, uint32_t addr);
+
+/* ---- why a run stops ---------------------------------------------------------------------------- */
+enum stop_reason {
+	STOP_NONE,
+	STOP_LIMIT,        /* reached cpu.icount_limit (a budget, a seek target) */
+	STOP_EXIT,         /* guest wrote to the debug-exit port: exit_status holds (value << 1) | 1 */
+	STOP_TRIPLE_FAULT, /* shutdown: an exception while delivering a double fault */
+	STOP_DEAD_HALT,    /* HLT with interrupts disabled and nothing that can wake the CPU */
+	STOP_BREAKPOINT,   /* the debugger asked to stop here */
+	STOP_USER,         /* the user quit (Ctrl-A x, gdb kill) */
+	STOP_RESET,        /* the guest asked for a reset (i8042 0xFE, triple fault with -no-reboot off) */
+	STOP_ERROR,        /* the VMM itself hit an error it reported */
+};
+
+/* ---- virtual time ------------------------------------------------------------------------------- */
+/* A timer fires when cpu.icount reaches its deadline; the run loop never executes past the earliest
+ * deadline, so a device event always lands at the same instruction count (determinism contract). */
+struct vtimer {
+	uint64_t deadline;       /* UINT64_MAX when not armed */
+	void (*fire)(void *opaque);
+	void *opaque;
+	struct vtimer *next;
+};
+
+/* ---- the backend interface ---------------------------------------------------------------------- */
+/* A CPU backend runs the guest on the shared machine model (TinyEMU-style table of functions). */
+struct backend {
+	const char *name;                          /* "interp", "bt", "kvm" */
+	int (*init)(struct machine *m);            /* 0, or -1 with a message printed */
+	/* Run until m->stop is set or cpu.icount reaches cpu.icount_limit; returns m->stop. */
+	enum stop_reason (*run)(struct machine *m);
+	/* Guest-physical bytes [pa, pa+len) were written by something other than a CPU store (DMA, the
+	 * loader, the debugger): drop cached decodings/translations of them. */
+	void (*code_written)(struct machine *m, uint32_t pa, uint32_t len);
+	void (*fini)(struct machine *m);
+};
+
+/* ---- the machine ---------------------------------------------------------------------------------- */
+struct machine {
+	struct cpu cpu;
+	uint8_t *ram;
+	uint32_t ram_size;         /* bytes, a multiple of 4 KiB */
+	struct bus pio, mmio;
+
+	/* Code tracking for the decoded-instruction cache (and later the translation cache): a RAM page
+	 * that holds cached code gets no TLB write tag, so the first store to it takes the slow path,
+	 * which bumps page_gen[] (invalidating every cached decoding of that page) and clears page_code[]. */
+	uint8_t *page_code;        /* per 4 KiB physical page: nonzero while cached code exists */
+	uint32_t *page_gen;        /* per page: generation, bumped on each invalidating write */
+
+	struct vtimer *timers;     /* sorted by deadline */
+	uint64_t next_deadline;    /* = timers ? timers->deadline : UINT64_MAX */
+
+	/* Interrupt controllers plug in here (issue: platform).  irq_ack returns the vector to deliver for
+	 * the highest-priority pending interrupt and acknowledges it, or -1 if there is none anymore. */
+	int (*irq_ack)(struct machine *m);
+
+	const struct backend *backend;
+	enum stop_reason stop;
+	int exit_status;           /* for STOP_EXIT */
+	void *dev;                 /* the platform's device state (pc.c) */
+	FILE *log;                 /* -d logging, or NULL */
+	unsigned log_mask;
+};
+
+struct machine *machine_new(uint32_t ram_bytes);
+void machine_free(struct machine *m);
+
+/* Timers (vtime.c) */
+void vtimer_arm(struct machine *m, struct vtimer *t, uint64_t deadline);
+void vtimer_disarm(struct machine *m, struct vtimer *t);
+void vtimer_run_due(struct machine *m);   /* fire every timer whose deadline <= icount */
+
+/* Interrupt request from the controllers: recompute cpu.irq_pending. */
+static inline void machine_set_irq_pending(struct machine *m, int pending) { m->cpu.irq_pending = (uint8_t)pending; }
+
+/* Invalidate cached code for guest-physical bytes written outside the CPU's store path. */
+void machine_code_written(struct machine *m, uint32_t pa, uint32_t len);
+
+/* Backends */
+extern const struct backend backend_interp;
+
+#endif
