@@ -71,3 +71,4 @@ $(BUILD)/gen/weak_handlers.c: src/cpu/insn.def
 	   sed 's/.*/void &(struct cpu *c, const struct insn *i) __attribute__((weak, alias("op_unwritten")));/'; } > $@
 $(BUILD)/gen/weak_handlers.o: $(BUILD)/gen/weak_handlers.c
 	$(CC) $(CFLAGS) -c $< -o $@
+-include mk/*.mk

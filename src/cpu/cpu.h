@@ -125,6 +125,12 @@ _Noreturn void cpu_fault_noerr(struct cpu *c, int vec);               /* without
 #define cpu_ud(c) cpu_fault_noerr((c), EXC_UD)
 #define cpu_gp0(c) cpu_fault((c), EXC_GP, 0)
 
+/* Called by the run loop after a cpu_fault() longjmp: restores EIP/ESP from prev_eip/prev_esp and delivers
+ * c->fault_vec, escalating to #DF when a fault happens while delivering another (SDM vol. 3A table 6-5)
+ * and to a triple fault (m->stop = STOP_TRIPLE_FAULT) when one happens while delivering #DF.  It may
+ * itself fault again (longjmp to the same place), which re-enters it with c->exc_depth telling how deep. */
+void cpu_handle_fault(struct cpu *c);
+
 /* Which kind of event is being delivered through the IDT (affects error codes, privilege checks and the
  * saved EIP: SDM vol. 3A 6.12.1.1 and 6.13). */
 enum event_kind {

@@ -66,6 +66,11 @@ uint32_t phys_read(struct machine *m, uint32_t pa, unsigned size);
 void phys_write(struct machine *m, uint32_t pa, unsigned size, uint32_t v);
 void phys_read_buf(struct machine *m, uint32_t pa, void *buf, uint32_t len);
 void phys_write_buf(struct machine *m, uint32_t pa, const void *buf, uint32_t len);
+/* Decoded/translated-code tracking.  The interpreter calls mem_mark_code_page() when it caches a decoding
+ * of bytes in the page containing pa: from then on stores to that page take the slow path, which bumps
+ * m->page_gen[page] (so cached decodings of it become stale) and clears m->page_code[page]. */
+void mem_mark_code_page(struct machine *m, uint32_t pa);
+
 /* Host pointer to a RAM page for direct access, or NULL for MMIO/unbacked addresses. */
 uint8_t *phys_host_page(struct machine *m, uint32_t pa);
 
