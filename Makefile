@@ -6,7 +6,7 @@ CC      ?= gcc
 BUILD   ?= build
 OPT     ?= -O2
 SANFLAGS ?=
-WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
 CFLAGS  := -std=gnu11 $(OPT) -g $(WARN) -Isrc -I. -MMD -MP $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(SANFLAGS)
 LIBS    := -lcapstone -lreadline -lm
@@ -17,8 +17,27 @@ MAIN_OBJ := $(BUILD)/src/main.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all test unit integration bench sanitize clean guests
+# Debian packages revisor needs to build and test (installed by `make deps` when missing).
+DEB_PACKAGES := gcc make gcc-multilib nasm binutils check pkg-config libcapstone-dev libreadline-dev \
+                libgraphviz-dev gdb
+
+.PHONY: all deps run test check unit integration bench sanitize clean guests
 all: $(BUILD)/revisor guests
+
+# Install whatever Debian packages are missing (apt-get, as root or through sudo).
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "revisor: installing Debian packages:" $$missing; \
+		sudo=; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+# The README's main job: boot the default teaching kernel with its console on this terminal.
+RUN_KERNEL ?= $(BUILD)/guests/hello.elf
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/revisor run -kernel $(RUN_KERNEL) -serial stdio
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -46,12 +65,18 @@ unit: $(BUILD)/unit-tests
 integration: all
 	@bash tests/integration/run-all.sh $(BUILD)
 
-test: all $(BUILD)/unit-tests
+# The README's test command: everything, then everything again under ASan+UBSan.
+test: deps
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory sanitize
+
+check: all $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
 	@bash tests/integration/run-all.sh $(BUILD)
 
 sanitize:
-	$(MAKE) BUILD=build-san OPT=-O1 SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
+	$(MAKE) --no-print-directory BUILD=build-san OPT=-O1 \
+		SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" check
 
 bench: all
 	@bash tests/bench/run-bench.sh $(BUILD)

@@ -92,7 +92,13 @@ struct machine {
 	 * the highest-priority pending interrupt and acknowledges it, or -1 if there is none anymore. */
 	int (*irq_ack)(struct machine *m);
 
+	/* Called by a backend whose CPU is halted with interrupts enabled and no timer armed: wait for host
+	 * input (through the event layer) and return 0, or return -1 if nothing can ever arrive. */
+	int (*idle_wait)(struct machine *m);
+
 	const struct backend *backend;
+	void *interp;              /* the interpreter's private state (decoded-instruction cache) */
+	struct events *events;     /* the event layer (replay/event.h): host input enters only there */
 	enum stop_reason stop;
 	int exit_status;           /* for STOP_EXIT */
 	void *dev;                 /* the platform's device state (pc.c) */

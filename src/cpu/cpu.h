@@ -105,6 +105,7 @@ struct cpu {
 	uint8_t inhibit_irq;    /* set by STI / MOV SS / POP SS: no interrupt before the next instruction */
 	uint8_t halted;         /* HLT executed, waiting for an interrupt */
 	uint8_t exc_depth;      /* 0 normally; 1 while delivering an exception, 2 while delivering #DF */
+	uint8_t exc_vec;        /* while exc_depth > 0: the exception being delivered (table 6-5 needs it) */
 	uint8_t irq_pending;    /* the interrupt controllers have something to deliver (see machine.h) */
 	uint8_t nmi_pending;
 	jmp_buf *fault_jmp;     /* where cpu_fault() returns to */

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * interp.h — the interpreter backend's entry points beyond struct backend: single-stepping one
+ * instruction (used by the replay engine and, later, by the translator near instruction-count
+ * deadlines) and its decoded-instruction cache statistics.
+ */
+#ifndef REVISOR_INTERP_H
+#define REVISOR_INTERP_H
+
+#include <stdint.h>
+
+struct machine;
+
+/* Execute exactly one instruction at CS:EIP.  Must be called with m->cpu.fault_jmp set up (the run
+ * loop does this); faults raised inside longjmp there. */
+void interp_step(struct machine *m);
+void interp_stats(struct machine *m, uint64_t *hits, uint64_t *misses);
+
+#endif

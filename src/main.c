@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * main.c — the `revisor` program: parses the command line (QEMU's spellings where QEMU has the option)
+ * and hands a struct pc_config to the PC platform (pc.c).  Subcommands:
+ *
+ *   revisor run [options] [DISK_IMAGE]      boot a kernel (-kernel) or a disk's boot sector
+ *
+ * Exit status (docs/revisor.1): the guest's debug-exit value (value << 1) | 1 when it wrote port 0xF4;
+ * 0 when the user quit (Ctrl-A x) or an instruction limit was reached; 2 for bad usage or bad input
+ * files; 3 for a triple fault; 4 when the guest halted with nothing left to wake it; 5 for a reset
+ * request with -no-reboot; 6 for an internal error.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pc.h"
+
+#define REVISOR_VERSION "0.1.0"
+
+static const char usage_text[] =
+	"usage: revisor run [options] [DISK_IMAGE]\n"
+	"       revisor --help | --version\n"
+	"\n"
+	"Boot a 32-bit x86 PC guest: a Multiboot kernel (-kernel) or the boot sector of a disk image.\n"
+	"\n"
+	"Options of `run` (QEMU's spellings):\n"
+	"  -kernel FILE        Multiboot v1 kernel (ELF or a.out kludge)\n"
+	"  -append STRING      kernel command line\n"
+	"  -initrd FILE[,FILE] Multiboot modules (\"FILE args\" passes a module command line)\n"
+	"  -hda FILE, -hdb FILE  IDE primary master/slave raw disk image (a bare DISK_IMAGE means -hda)\n"
+	"  -m MIB              guest RAM in MiB (default 128, 2..3072)\n"
+	"  -serial MODE        COM1: stdio (default), none, or file:PATH\n"
+	"  -snapshot           disk writes go to a temporary overlay; images stay unmodified\n"
+	"  -accel BACKEND      CPU backend: interp (default)\n"
+	"  -no-reboot          exit instead of rebooting when the guest resets\n"
+	"  -d ITEMS            log: in_asm,int,cpu_reset,exit,guest_errors (comma-separated) to stderr or -D\n"
+	"  -D FILE             write -d logging to FILE\n"
+	"  -icount-limit N     stop after N retired instructions (exit status 0)\n"
+	"  -rtc-base DATE      RTC start as YYYY-MM-DDTHH:MM:SS (default: the host's clock, as an input event)\n"
+	"\n"
+	"With -serial stdio the console is raw and interactive: Ctrl-A x quits, Ctrl-A h helps.\n"
+	"Exit status: (value << 1) | 1 after the guest writes value to port 0xF4; 0 on quit or -icount-limit;\n"
+	"2 bad usage or input; 3 triple fault; 4 halted forever; 5 reset with -no-reboot; 6 internal error.\n";
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "revisor: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'revisor --help'.\n");
+	exit(2);
+}
+
+static unsigned long long parse_num(const char *opt, const char *s, unsigned long long lo, unsigned long long hi)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || v < lo || v > hi) {
+		fprintf(stderr, "revisor: %s: '%s' is not a number in %llu..%llu\nTry 'revisor --help'.\n", opt, s, lo, hi);
+		exit(2);
+	}
+	return v;
+}
+
+static void split_list(const char *s, const char **out, int max, const char *opt)
+{
+	char *copy = strdup(s), *save = NULL, *tok;
+	int n = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == max - 1)
+			usage_error("%s: too many files", opt);
+		out[n++] = tok;
+	}
+	out[n] = NULL;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const char *initrd[65];
+	struct pc_config cfg = { 0 };
+	char err[512];
+
+	pc_config_defaults(&cfg);
+	for (int k = 0; k < argc; k++) {
+		const char *a = argv[k];
+		const char *v = k + 1 < argc ? argv[k + 1] : NULL;
+		/* Options take one value; QEMU also accepts a leading double dash. */
+		if (a[0] == '-' && a[1] == '-' && a[2])
+			a++;
+#define NEEDV() do { if (!v) usage_error("option %s needs a value", a); k++; } while (0)
+		if (!strcmp(a, "-kernel")) { NEEDV(); cfg.kernel = v; }
+		else if (!strcmp(a, "-append")) { NEEDV(); cfg.append = v; }
+		else if (!strcmp(a, "-initrd")) { NEEDV(); split_list(v, initrd, 65, "-initrd"); cfg.initrd = initrd; }
+		else if (!strcmp(a, "-hda")) { NEEDV(); cfg.disk[0] = v; }
+		else if (!strcmp(a, "-hdb")) { NEEDV(); cfg.disk[1] = v; }
+		else if (!strcmp(a, "-m")) { NEEDV(); cfg.mem_mib = (uint32_t)parse_num("-m", v, 2, 3072); }
+		else if (!strcmp(a, "-serial")) {
+			NEEDV();
+			if (!strcmp(v, "stdio")) cfg.serial = SERIAL_STDIO;
+			else if (!strcmp(v, "none") || !strcmp(v, "null")) cfg.serial = SERIAL_NONE;
+			else if (!strncmp(v, "file:", 5) && v[5]) { cfg.serial = SERIAL_FILE; cfg.serial_path = v + 5; }
+			else usage_error("-serial: unknown mode '%s' (stdio, none, file:PATH)", v);
+		}
+		else if (!strcmp(a, "-snapshot")) cfg.snapshot = 1;
+		else if (!strcmp(a, "-no-reboot")) cfg.no_reboot = 1;
+		else if (!strcmp(a, "-accel")) {
+			NEEDV();
+			if (strcmp(v, "interp") != 0)
+				usage_error("-accel: unknown backend '%s' (available: interp)", v);
+			cfg.accel = v;
+		}
+		else if (!strcmp(a, "-d")) { NEEDV(); if (pc_parse_log(&cfg, v, err)) usage_error("-d: %s", err); }
+		else if (!strcmp(a, "-D")) { NEEDV(); cfg.log_file = v; }
+		else if (!strcmp(a, "-icount-limit")) { NEEDV(); cfg.icount_limit = parse_num("-icount-limit", v, 1, UINT64_MAX - 1); }
+		else if (!strcmp(a, "-rtc-base")) { NEEDV(); if (pc_parse_date(v, &cfg.rtc_base)) usage_error("-rtc-base: '%s' is not YYYY-MM-DDTHH:MM:SS", v); }
+		else if (a[0] == '-' && a[1]) usage_error("unknown option '%s'", argv[k]);
+		else if (!cfg.disk[0]) cfg.disk[0] = a;
+		else usage_error("unexpected argument '%s' (one disk image at most; use -hdb)", a);
+#undef NEEDV
+	}
+	if (!cfg.kernel && !cfg.disk[0])
+		usage_error("%s", "nothing to boot: give -kernel FILE or a disk image");
+
+	struct pc *pc = pc_new(&cfg, err);
+	if (!pc) {
+		fprintf(stderr, "revisor: %s\n", err);
+		return 2;
+	}
+	int status = pc_run(pc);
+	pc_free(pc);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("revisor %s\n", REVISOR_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 2, argv + 2);
+	usage_error("unknown command '%s' (try run)", argv[1]);
+	return 2;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * pc.h — the PC platform: one machine (machine.h) with the devices of a small 32-bit PC wired together
+ * (PIC pair, PIT, UART, CMOS, i8042, IDE, CGA text, LAPIC, I/O APIC, debug ports), a boot path and a
+ * backend, plus the run loop around the backend that talks to the host through the event layer.
+ */
+#ifndef REVISOR_PC_H
+#define REVISOR_PC_H
+
+#include <stdint.h>
+#include <time.h>
+
+enum serial_mode { SERIAL_STDIO, SERIAL_NONE, SERIAL_FILE };
+
+/* -d logging categories */
+#define LOG_IN_ASM       0x01u   /* each newly decoded guest instruction */
+#define LOG_INT          0x02u   /* interrupts and exceptions */
+#define LOG_CPU_RESET    0x04u   /* CPU state at reset/boot */
+#define LOG_EXIT         0x08u   /* why the run stopped, with registers */
+#define LOG_GUEST_ERRORS 0x10u   /* guest misuse of devices */
+
+struct pc_config {
+	const char *kernel;          /* -kernel */
+	const char *append;          /* -append */
+	const char **initrd;         /* -initrd, NULL-terminated */
+	const char *disk[2];         /* -hda, -hdb */
+	uint32_t mem_mib;            /* -m */
+	enum serial_mode serial;
+	const char *serial_path;
+	int snapshot, no_reboot;
+	const char *accel;
+	unsigned log_mask;
+	const char *log_file;
+	uint64_t icount_limit;       /* 0 = none */
+	int64_t rtc_base;            /* seconds since the epoch, or -1 = take the host's clock (an input event) */
+};
+
+void pc_config_defaults(struct pc_config *cfg);
+int pc_parse_log(struct pc_config *cfg, const char *items, char *err);   /* -d ITEMS */
+int pc_parse_date(const char *s, int64_t *out);                          /* YYYY-MM-DDTHH:MM:SS, UTC */
+
+struct pc;
+struct pc *pc_new(const struct pc_config *cfg, char err[512]);   /* NULL + err on bad input */
+int pc_run(struct pc *pc);                                        /* runs to the end; the exit status */
+void pc_free(struct pc *pc);
+
+#endif
