@@ -41,7 +41,6 @@ enum spec {
 	/* --- no ModRM --- */
 	Ib,      /* imm8, zero-extended */
 	Ibs,     /* imm8, sign-extended to 32 bits (83 /x, 6A, 6B): an operand of operand size */
-	Iw,      /* imm16 */
 	Iz,      /* imm16 or imm32 by operand size */
 	I1,      /* the constant 1 (D0/D1 shifts) */
 	AL, eAX, CL, DX,   /* fixed registers; eAX is AX or EAX by operand size */
@@ -76,6 +75,15 @@ struct opdesc {
 extern const struct opdesc map_one[256];     /* one-byte opcodes */
 extern const struct opdesc map_0f[256];      /* 0F xx */
 extern const struct opdesc group_map[][8];   /* ModRM.reg extensions, indexed by opdesc.grp */
+
+/* x87 escapes (D8..DF): the memory form's operand, [escape - 0xD8][ModRM.reg]; size 0 = reserved (#UD). */
+struct x87_mem {
+	uint8_t size16, size32;   /* bytes, by operand size (they differ only for the environment/state) */
+	uint8_t store;            /* 1: the instruction writes the operand, 0: reads it */
+};
+extern const struct x87_mem x87_mem[8][8];
+/* The register forms (mod == 11) that exist: bit (ModRM & 0x3f) of x87_reg_ok[escape - 0xD8]. */
+extern const uint64_t x87_reg_ok[8];
 
 /* How an instruction accesses a memory operand found in o[0] (decode.c derives C_MEMRD/C_MEMWR):
  * 0 (the default for an op not listed) means read-modify-write, like ADD [m],r. */

@@ -22,6 +22,7 @@
 #include "cpu/insn.h"
 #include "cpu/mem.h"
 #include "cpu/interp.h"
+#include "cpu/disasm.h"
 
 #define ICACHE_BITS 16
 #define ICACHE_SIZE (1u << ICACHE_BITS)
@@ -33,9 +34,13 @@ struct icache_entry {
 	struct insn insn;
 };
 
+#define RECENT 16
+
 struct interp {
 	struct icache_entry cache[ICACHE_SIZE];
 	uint64_t hits, misses;
+	uint32_t recent[RECENT];   /* linear addresses of the last instructions started (for reports) */
+	unsigned recent_pos;
 };
 
 static struct interp *interp_of(struct machine *m) { return m->interp; }
@@ -122,9 +127,12 @@ void interp_step(struct machine *m)
 	uint32_t tf = c->eflags & FL_TF;
 	uint8_t shadow = c->inhibit_irq;
 
+	struct interp *ip = interp_of(m);
+
 	c->prev_eip = c->eip;
 	c->prev_esp = c->r[R_ESP];
-	i = fetch_insn(c, interp_of(m), &scratch);
+	ip->recent[ip->recent_pos++ % RECENT] = c->seg[S_CS].base + c->eip;
+	i = fetch_insn(c, ip, &scratch);
 	c->inhibit_irq = 0;
 	c->eip += i->len;
 	if (!cpu_code32(c))
@@ -217,6 +225,32 @@ void interp_stats(struct machine *m, uint64_t *hits, uint64_t *misses)
 
 	*hits = ip ? ip->hits : 0;
 	*misses = ip ? ip->misses : 0;
+}
+
+void interp_report_recent(struct machine *m, FILE *out)
+{
+	struct interp *ip = interp_of(m);
+	unsigned n = ip->recent_pos < RECENT ? ip->recent_pos : RECENT;
+
+	if (!n)
+		return;
+	fprintf(out, "  last %u instructions (oldest first):\n", n);
+	for (unsigned k = ip->recent_pos - n; k != ip->recent_pos; k++) {
+		uint32_t lin = ip->recent[k % RECENT], pa;
+		uint8_t buf[16];
+		char text[96] = "?";
+		unsigned len = 0;
+
+		if (mmu_probe(&m->cpu, lin, &pa) == 0 && pa < m->ram_size - 16) {
+			memcpy(buf, m->ram + pa, sizeof buf);
+			int l = disasm(buf, sizeof buf, lin, cpu_code32(&m->cpu), text, sizeof text);
+			len = l > 0 ? (unsigned)l : 0;
+		}
+		fprintf(out, "    %08x  ", lin);
+		for (unsigned b = 0; b < 8; b++)
+			fprintf(out, b < len ? "%02x" : "  ", buf[b]);
+		fprintf(out, "  %s\n", text);
+	}
 }
 
 const struct backend backend_interp = {

@@ -8,12 +8,15 @@
 #define REVISOR_INTERP_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 struct machine;
 
 /* Execute exactly one instruction at CS:EIP.  Must be called with m->cpu.fault_jmp set up (the run
  * loop does this); faults raised inside longjmp there. */
 void interp_step(struct machine *m);
+/* Print the last instructions executed, disassembled (for end-of-run reports). */
+void interp_report_recent(struct machine *m, FILE *out);
 void interp_stats(struct machine *m, uint64_t *hits, uint64_t *misses);
 
 #endif

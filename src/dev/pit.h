@@ -32,7 +32,8 @@ struct pit_channel {
 	uint8_t status_latched;
 	uint8_t status;
 	uint16_t latch;        /* latched count */
-	uint16_t out_frozen;   /* OUT while not running */
+	uint8_t out_frozen;    /* OUT while not running */
+	uint8_t tc;            /* modes 0/1/4/5: terminal count already passed before the current start */
 	uint32_t reload;       /* count register, 1..65536 (BCD: 1..10000), in binary */
 	uint32_t frozen;       /* counter value while paused by GATE (modes 0 and 4) */
 	uint64_t start;        /* input-clock tick at which the counter was loaded with `reload`/`frozen` */

@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * pc.c — the PC platform: builds a machine, plugs the devices into its buses, wires the interrupt lines
+ * the way a PC board does, boots the guest, and runs the backend until something ends the run.
+ *
+ * Interrupt wiring (what the board's traces do):
+ *   ISA IRQ n (PIT 0, keyboard 1, COM1 4, RTC 8, IDE 14) ──> 8259A PIC input n
+ *                                                        └─> I/O APIC pin n (IRQ0 goes to pin 2)
+ *   PIC INT output ──> local APIC LINT0 (ExtINT, "virtual wire" mode after reset) ──> CPU INTR
+ *   I/O APIC ──(APIC bus message)──> local APIC
+ * The CPU asks for a vector with m->irq_ack (the INTA cycle): the local APIC answers first; an ExtINT
+ * request is passed on to the PIC.
+ *
+ * The run loop is the VMM's side of the world switch: run the backend, then look at why it stopped
+ * (kvmtool's shape).  Everything from the host — console bytes, the RTC's date — comes through the event
+ * layer (replay/event.c).
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "pc.h"
+#include "machine.h"
+#include "console.h"
+#include "cpu/cpu.h"
+#include "cpu/flags.h"
+#include "cpu/interp.h"
+#include "cpu/mem.h"
+#include "boot/boot.h"
+#include "replay/event.h"
+#include "dev/irq.h"
+#include "dev/pic.h"
+#include "dev/pit.h"
+#include "dev/uart.h"
+#include "dev/cmos.h"
+
+struct pc {
+	struct pc_config cfg;
+	struct machine *m;
+	struct events ev;
+	struct pic *pic;
+	struct pit *pit;
+	struct uart *com1;
+	struct cmos *cmos;
+	FILE *serial_out;     /* -serial file:PATH */
+	int serial_stdio;
+};
+
+/* ---- configuration ------------------------------------------------------------------------------ */
+
+void pc_config_defaults(struct pc_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->mem_mib = 128;
+	cfg->serial = SERIAL_STDIO;
+	cfg->accel = "interp";
+	cfg->rtc_base = -1;
+}
+
+int pc_parse_log(struct pc_config *cfg, const char *items, char *err)
+{
+	static const struct { const char *name; unsigned bit; } names[] = {
+		{ "in_asm", LOG_IN_ASM }, { "int", LOG_INT }, { "cpu_reset", LOG_CPU_RESET },
+		{ "exit", LOG_EXIT }, { "guest_errors", LOG_GUEST_ERRORS },
+	};
+	char *copy = strdup(items), *save = NULL, *tok;
+	int rc = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned k;
+		for (k = 0; k < sizeof names / sizeof names[0]; k++)
+			if (!strcmp(tok, names[k].name))
+				break;
+		if (k == sizeof names / sizeof names[0]) {
+			sprintf(err, "unknown log item '%.64s' (in_asm, int, cpu_reset, exit, guest_errors)", tok);
+			rc = -1;
+			break;
+		}
+		cfg->log_mask |= names[k].bit;
+	}
+	free(copy);
+	return rc;
+}
+
+int pc_parse_date(const char *s, int64_t *out)
+{
+	struct tm tm = { 0 };
+	char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+
+	if (!end || *end)
+		return -1;
+	*out = (int64_t)timegm(&tm);
+	return 0;
+}
+
+/* ---- wiring ------------------------------------------------------------------------------------- */
+
+/* An ISA interrupt line changed level: drive the PIC input (and, later, the I/O APIC pin). */
+static void isa_irq_set(void *opaque, int n, int level)
+{
+	struct pc *pc = opaque;
+
+	pic_set_irq(pc->pic, n, level);
+}
+
+/* The PIC's INT pin is the CPU's INTR input. */
+static void pic_int_out(void *opaque, int n, int level)
+{
+	struct pc *pc = opaque;
+
+	(void)n;
+	machine_set_irq_pending(pc->m, level);
+}
+
+/* INTA: which vector does the CPU get? */
+static int pc_irq_ack(struct machine *m)
+{
+	struct pc *pc = m->dev;
+
+	if (!pic_output(pc->pic))
+		return -1;
+	return pic_ack(pc->pic);
+}
+
+static void serial_tx(void *opaque, uint8_t byte)
+{
+	struct pc *pc = opaque;
+
+	if (pc->serial_stdio)
+		console_write(&byte, 1);
+	else if (pc->serial_out)
+		fputc(byte, pc->serial_out);
+}
+
+static int serial_room(void *opaque) { return uart_can_receive(opaque); }
+static void serial_put(void *opaque, uint8_t b) { uart_receive(opaque, b); }
+
+/* ---- building the machine ------------------------------------------------------------------------- */
+
+struct pc *pc_new(const struct pc_config *cfg, char err[512])
+{
+	struct pc *pc = calloc(1, sizeof *pc);
+	char berr[BOOT_ERRLEN];
+
+	if (!pc) {
+		snprintf(err, 512, "out of memory");
+		return NULL;
+	}
+	pc->cfg = *cfg;
+	if (cfg->kernel) {
+		size_t len;
+		uint8_t *img = boot_read_file(cfg->kernel, &len, berr);
+		if (!img) {
+			snprintf(err, 512, "%s", berr);
+			goto fail;
+		}
+		int ok = multiboot_probe(img, len);
+		free(img);
+		if (!ok) {
+			snprintf(err, 512, "%s: not a multiboot image (no header with magic 0x1BADB002 and a valid "
+				 "checksum in the first 8 KiB)", cfg->kernel);
+			goto fail;
+		}
+	}
+	if (cfg->serial == SERIAL_FILE) {
+		pc->serial_out = fopen(cfg->serial_path, "w");
+		if (!pc->serial_out) {
+			snprintf(err, 512, "-serial file:%s: cannot create: %m", cfg->serial_path);
+			goto fail;
+		}
+		setvbuf(pc->serial_out, NULL, _IONBF, 0);
+	}
+	pc->serial_stdio = cfg->serial == SERIAL_STDIO;
+
+	pc->m = machine_new(cfg->mem_mib << 20);
+	if (!pc->m) {
+		snprintf(err, 512, "-m %u: cannot allocate guest RAM", cfg->mem_mib);
+		goto fail;
+	}
+	struct machine *m = pc->m;
+	m->dev = pc;
+	m->irq_ack = pc_irq_ack;
+	if (cfg->log_mask) {
+		m->log_mask = cfg->log_mask;
+		m->log = cfg->log_file ? fopen(cfg->log_file, "w") : stderr;
+		if (!m->log) {
+			snprintf(err, 512, "-D %s: cannot create: %m", cfg->log_file);
+			goto fail;
+		}
+	}
+
+	/* The event layer first: devices take their host inputs from it. */
+	events_init(&pc->ev, m, pc->serial_stdio);
+	m->events = &pc->ev;
+	m->idle_wait = events_idle_wait;
+
+	/* Devices and their interrupt wires. */
+	pc->pic = pic_new(m);
+	pc->pic->out = irq_line_make(pic_int_out, pc, 0);
+	pc->pit = pit_new(m);
+	pc->pit->irq0 = irq_line_make(isa_irq_set, pc, 0);
+	pc->com1 = uart_new(m, 0x3f8, serial_tx, pc);
+	pc->com1->irq = irq_line_make(isa_irq_set, pc, 4);
+	pc->cmos = cmos_new(m, events_rtc_base(&pc->ev, cfg->rtc_base), m->ram_size);
+	pc->cmos->irq = irq_line_make(isa_irq_set, pc, 8);
+	if (!pc->pic || !pc->pit || !pc->com1 || !pc->cmos) {
+		snprintf(err, 512, "cannot create the PC devices");
+		goto fail;
+	}
+	events_connect_serial(&pc->ev, (struct serial_sink){ serial_room, serial_put, pc->com1 });
+
+	/* The CPU backend. */
+	m->backend = &backend_interp;
+	if (m->backend->init(m) != 0) {
+		snprintf(err, 512, "-accel %s: backend failed to start", cfg->accel);
+		goto fail;
+	}
+
+	/* Boot. */
+	if (cfg->kernel) {
+		struct multiboot_opts mo = { cfg->kernel, cfg->append, cfg->initrd };
+		if (multiboot_load(m, &mo, berr)) {
+			snprintf(err, 512, "%s", berr);
+			goto fail;
+		}
+	} else if (bootsector_load(m, cfg->disk[0], berr)) {
+		snprintf(err, 512, "%s", berr);
+		goto fail;
+	}
+	m->cpu.icount_limit = cfg->icount_limit ? cfg->icount_limit : UINT64_MAX;
+	return pc;
+fail:
+	pc_free(pc);
+	return NULL;
+}
+
+void pc_free(struct pc *pc)
+{
+	if (!pc)
+		return;
+	if (pc->m) {
+		if (pc->m->backend && pc->m->backend->fini)
+			pc->m->backend->fini(pc->m);
+		if (pc->m->log && pc->m->log != stderr)
+			fclose(pc->m->log);
+		if (pc->cmos)
+			cmos_free(pc->cmos);
+		if (pc->com1)
+			uart_free(pc->com1);
+		if (pc->pit)
+			pit_free(pc->pit);
+		if (pc->pic)
+			pic_free(pc->pic);
+		machine_free(pc->m);
+	}
+	if (pc->serial_out)
+		fclose(pc->serial_out);
+	free(pc);
+}
+
+/* ---- the end of a run ------------------------------------------------------------------------------ */
+
+static void report_state(struct pc *pc, const char *why)
+{
+	struct cpu *c = &pc->m->cpu;
+	uint32_t fl = cpu_get_eflags(c);
+	static const char *sn[] = { "es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr" };
+
+	fprintf(stderr, "revisor: %s at instruction %llu\n", why, (unsigned long long)c->icount);
+	fprintf(stderr, "  eax=%08x ebx=%08x ecx=%08x edx=%08x esi=%08x edi=%08x ebp=%08x esp=%08x\n",
+		c->r[R_EAX], c->r[R_EBX], c->r[R_ECX], c->r[R_EDX], c->r[R_ESI], c->r[R_EDI], c->r[R_EBP], c->r[R_ESP]);
+	fprintf(stderr, "  eip=%08x eflags=%08x cpl=%u cr0=%08x cr2=%08x cr3=%08x cr4=%08x\n", c->eip, fl, c->cpl,
+		c->cr0, c->cr2, c->cr3, c->cr4);
+	for (unsigned s = 0; s < NSEGS; s++)
+		fprintf(stderr, "  %-4s=%04x base=%08x limit=%08x attr=%04x%s", sn[s], c->seg[s].sel, c->seg[s].base,
+			c->seg[s].limit, c->seg[s].attr, s % 2 ? "\n" : "");
+	fprintf(stderr, "  gdtr=%08x:%04x idtr=%08x:%04x\n", c->gdtr.base, c->gdtr.limit, c->idtr.base, c->idtr.limit);
+	interp_report_recent(pc->m, stderr);
+}
+
+int pc_run(struct pc *pc)
+{
+	struct machine *m = pc->m;
+	int status;
+
+	if (pc->serial_stdio)
+		console_open();
+	enum stop_reason why = m->backend->run(m);
+	console_close();
+	switch (why) {
+	case STOP_EXIT:
+		status = m->exit_status;
+		break;
+	case STOP_LIMIT:
+		fprintf(stderr, "revisor: instruction limit reached (%llu instructions)\n",
+			(unsigned long long)m->cpu.icount);
+		status = 0;
+		break;
+	case STOP_USER:
+		status = 0;
+		break;
+	case STOP_TRIPLE_FAULT:
+		report_state(pc, "triple fault (shutdown)");
+		status = 3;
+		break;
+	case STOP_DEAD_HALT:
+		report_state(pc, "the guest halted with interrupts disabled and nothing to wake it");
+		status = 4;
+		break;
+	case STOP_RESET:
+		report_state(pc, "the guest requested a reset");
+		status = 5;
+		break;
+	default:
+		report_state(pc, "internal error");
+		status = 6;
+		break;
+	}
+	if (m->log_mask & LOG_EXIT)
+		fprintf(m->log, "exit: reason %d status %d icount %llu\n", why, status, (unsigned long long)m->cpu.icount);
+	return status;
+}
