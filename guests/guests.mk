@@ -9,6 +9,9 @@ GUEST_LIB   := $(BUILD)/guests/lib/entry.o $(BUILD)/guests/lib/lib.o
 SIMPLE_GUESTS := hello primes
 GUEST_ELFS  := $(SIMPLE_GUESTS:%=$(BUILD)/guests/%.elf)
 
+# Larger guests bring their own rules in guests/NAME/build.mk, adding to GUEST_ELFS.
+-include guests/*/build.mk
+
 guests: $(GUEST_ELFS)
 
 $(BUILD)/guests/%.o: guests/%.c guests/lib/guest.h

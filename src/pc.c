@@ -34,6 +34,14 @@
 #include "dev/pit.h"
 #include "dev/uart.h"
 #include "dev/cmos.h"
+#include "dev/i8042.h"
+#include "dev/lapic.h"
+#include "dev/ioapic.h"
+#include "dev/debugport.h"
+#include "dev/disk.h"
+#include "dev/ide.h"
+#include "dev/cga.h"
+#include "boot/mptable.h"
 
 struct pc {
 	struct pc_config cfg;
@@ -43,6 +51,12 @@ struct pc {
 	struct pit *pit;
 	struct uart *com1;
 	struct cmos *cmos;
+	struct i8042 *kbd;
+	struct lapic *lapic;
+	struct ioapic *ioapic;
+	struct debugport *dbg;
+	struct ide *ide;
+	struct cga *cga;
 	FILE *serial_out;     /* -serial file:PATH */
 	int serial_stdio;
 };
@@ -96,16 +110,18 @@ int pc_parse_date(const char *s, int64_t *out)
 
 /* ---- wiring ------------------------------------------------------------------------------------- */
 
-/* An ISA interrupt line changed level: drive the PIC input (and, later, the I/O APIC pin). */
+/* An ISA interrupt line changed level: it reaches both the PIC input and the I/O APIC pin (the MP
+ * table tells the guest that IRQ0 arrives on pin 2, as on PC hardware). */
 static void isa_irq_set(void *opaque, int n, int level)
 {
 	struct pc *pc = opaque;
 
 	pic_set_irq(pc->pic, n, level);
+	ioapic_set_irq(pc->ioapic, n == 0 ? 2 : n, level);
 }
 
-/* The PIC's INT pin is the CPU's INTR input. */
-static void pic_int_out(void *opaque, int n, int level)
+/* The local APIC's INTR output is the CPU's interrupt input. */
+static void cpu_intr(void *opaque, int n, int level)
 {
 	struct pc *pc = opaque;
 
@@ -113,14 +129,31 @@ static void pic_int_out(void *opaque, int n, int level)
 	machine_set_irq_pending(pc->m, level);
 }
 
-/* INTA: which vector does the CPU get? */
+static void cpu_nmi(void *opaque, int n, int level)
+{
+	struct pc *pc = opaque;
+
+	(void)n;
+	if (level)
+		pc->m->cpu.nmi_pending = 1;
+}
+
+/* INTA: the local APIC answers; an ExtINT request (the PIC through LINT0) is passed to the PIC. */
 static int pc_irq_ack(struct machine *m)
 {
 	struct pc *pc = m->dev;
 
-	if (!pic_output(pc->pic))
-		return -1;
-	return pic_ack(pc->pic);
+	return lapic_ack(pc->lapic);
+}
+
+static int pic_extint_ack(void *opaque) { return pic_ack(opaque); }
+static void eoi_to_ioapic(void *opaque, uint8_t vector) { ioapic_eoi(opaque, vector); }
+
+/* Port 0xE9 bytes go to the host's standard error, beside the serial console. */
+static void debug_console(void *opaque, uint8_t byte)
+{
+	(void)opaque;
+	fputc(byte, stderr);
 }
 
 static void serial_tx(void *opaque, uint8_t byte)
@@ -195,19 +228,61 @@ struct pc *pc_new(const struct pc_config *cfg, char err[512])
 	m->events = &pc->ev;
 	m->idle_wait = events_idle_wait;
 
-	/* Devices and their interrupt wires. */
+	/* Interrupt controllers: PIC -> LAPIC LINT0 -> CPU; I/O APIC -> LAPIC. */
+	pc->lapic = lapic_new(m);
+	pc->ioapic = ioapic_new(m);
 	pc->pic = pic_new(m);
-	pc->pic->out = irq_line_make(pic_int_out, pc, 0);
+	if (!pc->lapic || !pc->ioapic || !pc->pic) {
+		snprintf(err, 512, "cannot create the interrupt controllers");
+		goto fail;
+	}
+	pc->lapic->out = irq_line_make(cpu_intr, pc, 0);
+	pc->lapic->nmi = irq_line_make(cpu_nmi, pc, 0);
+	pc->lapic->extint_ack = pic_extint_ack;
+	pc->lapic->extint_opaque = pc->pic;
+	pc->lapic->eoi_broadcast = eoi_to_ioapic;
+	pc->lapic->eoi_opaque = pc->ioapic;
+	pc->ioapic->deliver = lapic_deliver;
+	pc->ioapic->deliver_opaque = pc->lapic;
+	pc->pic->out = lapic_lint_line(pc->lapic, 0);
+
+	/* Devices and their interrupt wires. */
 	pc->pit = pit_new(m);
-	pc->pit->irq0 = irq_line_make(isa_irq_set, pc, 0);
 	pc->com1 = uart_new(m, 0x3f8, serial_tx, pc);
-	pc->com1->irq = irq_line_make(isa_irq_set, pc, 4);
 	pc->cmos = cmos_new(m, events_rtc_base(&pc->ev, cfg->rtc_base), m->ram_size);
-	pc->cmos->irq = irq_line_make(isa_irq_set, pc, 8);
-	if (!pc->pic || !pc->pit || !pc->com1 || !pc->cmos) {
+	pc->kbd = i8042_new(m);
+	pc->dbg = debugport_new(m, debug_console, pc);
+	pc->cga = cga_new(m);
+	if (!pc->pit || !pc->com1 || !pc->cmos || !pc->kbd || !pc->dbg || !pc->cga) {
 		snprintf(err, 512, "cannot create the PC devices");
 		goto fail;
 	}
+	pc->pit->irq0 = irq_line_make(isa_irq_set, pc, 0);
+	pc->com1->irq = irq_line_make(isa_irq_set, pc, 4);
+	pc->cmos->irq = irq_line_make(isa_irq_set, pc, 8);
+	pc->kbd->irq1 = irq_line_make(isa_irq_set, pc, 1);
+
+	/* Disks: -hda/-hdb on the primary IDE channel (the image files change only without -snapshot). */
+	struct disk *d[2] = { NULL, NULL };
+	for (int k = 0; k < 2; k++) {
+		char derr[DISK_ERRLEN];
+		if (!cfg->disk[k])
+			continue;
+		d[k] = disk_open(cfg->disk[k], cfg->snapshot ? DISK_SNAPSHOT : DISK_WRITABLE, derr);
+		if (!d[k]) {
+			snprintf(err, 512, "%s", derr);
+			disk_close(d[0]);
+			goto fail;
+		}
+	}
+	pc->ide = ide_new(m, d[0], d[1]);
+	if (!pc->ide) {
+		disk_close(d[0]);
+		disk_close(d[1]);
+		snprintf(err, 512, "cannot create the IDE controller");
+		goto fail;
+	}
+	pc->ide->irq = irq_line_make(isa_irq_set, pc, 14);
 	events_connect_serial(&pc->ev, (struct serial_sink){ serial_room, serial_put, pc->com1 });
 
 	/* The CPU backend. */
@@ -217,7 +292,11 @@ struct pc *pc_new(const struct pc_config *cfg, char err[512])
 		goto fail;
 	}
 
-	/* Boot. */
+	/* Boot: the MP table lets multiprocessor-aware kernels find the APICs, then the kernel or boot sector. */
+	if (mptable_write(m) != 0) {
+		snprintf(err, 512, "-m %u: too little RAM for the MP table", cfg->mem_mib);
+		goto fail;
+	}
 	if (cfg->kernel) {
 		struct multiboot_opts mo = { cfg->kernel, cfg->append, cfg->initrd };
 		if (multiboot_load(m, &mo, berr)) {
@@ -244,6 +323,18 @@ void pc_free(struct pc *pc)
 			pc->m->backend->fini(pc->m);
 		if (pc->m->log && pc->m->log != stderr)
 			fclose(pc->m->log);
+		if (pc->ide)
+			ide_free(pc->ide);
+		if (pc->cga)
+			cga_free(pc->cga);
+		if (pc->dbg)
+			debugport_free(pc->dbg);
+		if (pc->kbd)
+			i8042_free(pc->kbd);
+		if (pc->ioapic)
+			ioapic_free(pc->ioapic);
+		if (pc->lapic)
+			lapic_free(pc->lapic);
 		if (pc->cmos)
 			cmos_free(pc->cmos);
 		if (pc->com1)
@@ -316,6 +407,10 @@ int pc_run(struct pc *pc)
 		report_state(pc, "internal error");
 		status = 6;
 		break;
+	}
+	if (pc->cga && !cga_is_blank(pc->cga)) {
+		fprintf(stderr, "revisor: CGA text screen at exit:\n");
+		cga_render(pc->cga, stderr);
 	}
 	if (m->log_mask & LOG_EXIT)
 		fprintf(m->log, "exit: reason %d status %d icount %llu\n", why, status, (unsigned long long)m->cpu.icount);

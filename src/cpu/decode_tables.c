@@ -197,6 +197,7 @@ const struct opdesc map_0f[256] = {
 	[0xa2] = I(CPUID),
 	[0xa3] = I(BT, Ev, Gv),
 	[0xa4] = I(SHLD, Ev, Gv, Ib), [0xa5] = I(SHLD, Ev, Gv, CL),
+	[0xa6] = UD_M, [0xa7] = UD_M,  /* XBTS/IBTS on early 386s; VIA PadLock uses them with a ModRM shape */
 	[0xa8] = I(PUSH_SEG, GS), [0xa9] = I(POP_SEG, GS),
 	/* 0xaa RSM: System Management Mode is not emulated, UD */
 	[0xab] = I(BTS, Ev, Gv),

@@ -37,7 +37,7 @@ enum spec {
 	Ms,      /* memory only, 6-byte pseudo-descriptor (LGDT/SGDT/LIDT/SIDT) */
 	Mq,      /* memory only, 8 bytes (CMPXCHG8B) */
 	Ma,      /* memory only, two operand-size words (BOUND) */
-	X87,     /* x87 escape: memory form sized from decode.c's x87 table, register form has no operand */
+	X87,     /* x87 escape: memory form sized from x87_mem[][], register form has no operand */
 	/* --- no ModRM --- */
 	Ib,      /* imm8, zero-extended */
 	Ibs,     /* imm8, sign-extended to 32 bits (83 /x, 6A, 6B): an operand of operand size */

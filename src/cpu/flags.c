@@ -8,11 +8,14 @@
 uint32_t flags_arith(const struct cpu *c)
 {
 	const struct lazyflags *lf = &c->lf;
-	uint32_t a = lf->dst, b = lf->src, r = lf->res, top = sign_bit(lf->size), f = 0;
+	uint32_t a = lf->dst, b = lf->src, r = lf->res, top, f = 0;
 
+	if (lf->op == LF_NONE)
+		return c->eflags & FL_ARITH;
+	top = sign_bit(lf->size);
 	switch (lf->op) {
 	case LF_NONE:
-		return c->eflags & FL_ARITH;
+		break;
 	case LF_ADD:
 		if (((a & b) | ((a | b) & ~r)) & top)
 			f |= FL_CF;
@@ -53,8 +56,11 @@ uint32_t flags_arith(const struct cpu *c)
 uint32_t flag_cf(const struct cpu *c)
 {
 	const struct lazyflags *lf = &c->lf;
-	uint32_t a = lf->dst, b = lf->src, r = lf->res, top = sign_bit(lf->size);
+	uint32_t a = lf->dst, b = lf->src, r = lf->res, top;
 
+	if (lf->op == LF_NONE)
+		return c->eflags & FL_CF;
+	top = sign_bit(lf->size);
 	switch (lf->op) {
 	case LF_ADD:
 		return (((a & b) | ((a | b) & ~r)) & top) ? 1 : 0;

@@ -86,6 +86,9 @@ static inline uint16_t fpu_status_word(const struct fpu *f)
 static inline unsigned fpu_phys(const struct fpu *f, unsigned i) { return (f->top + i) & 7; }
 static inline unsigned fpu_tag(const struct fpu *f, unsigned phys) { return (f->tw >> (2 * phys)) & 3; }
 
+/* FISTTP is SSE3; revisor's CPUID describes a P6 without it, so this is 0 and FISTTP raises #UD. */
+extern int fpu_have_sse3;
+
 /* The 80-bit memory format <-> host long double (also used by the debugger's register view). */
 long double fpu_from_f80(const uint8_t b[10]);
 void fpu_to_f80(long double v, uint8_t b[10]);

@@ -184,6 +184,15 @@ static enum stop_reason interp_run(struct machine *m)
 			m->stop = STOP_LIMIT;
 			break;
 		}
+		if (c->nmi_pending && !c->inhibit_irq) {
+			/* NMI (vector 2) ignores IF (SDM vol. 3A 6.7.1). */
+			c->nmi_pending = 0;
+			c->halted = 0;
+			c->prev_eip = c->eip;
+			c->prev_esp = c->r[R_ESP];
+			cpu_deliver(c, EXC_NMI, EV_EXTERNAL, 0, 0);
+			continue;
+		}
 		if (c->irq_pending && take_interrupt(m, c))
 			continue;
 		if (c->halted) {
@@ -193,7 +202,7 @@ static enum stop_reason interp_run(struct machine *m)
 		/* The hot loop: no timer, budget or interrupt can become due before `limit` except through
 		 * an instruction that sets irq_pending (device I/O) or stops the machine. */
 		uint64_t limit = c->icount_limit < m->next_deadline ? c->icount_limit : m->next_deadline;
-		while (c->icount < limit && !c->halted && !m->stop &&
+		while (c->icount < limit && !c->halted && !m->stop && !c->nmi_pending &&
 		       !(c->irq_pending && (c->eflags & FL_IF) && !c->inhibit_irq))
 			interp_step(m);
 	}

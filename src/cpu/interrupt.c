@@ -75,7 +75,7 @@ void cpu_handle_fault(struct cpu *c)
 	int vec = c->fault_vec;
 	uint32_t err = c->fault_err;
 
-	/* Faults are restartable: the saved CS:EIP names the faulting instruction, and ESP is as before it. */
+	/* Faults are restartable: the saved CS:EIP names the faulting instruction, ESP is as before it. */
 	c->eip = c->prev_eip;
 	c->r[R_ESP] = c->prev_esp;
 
@@ -92,7 +92,6 @@ void cpu_handle_fault(struct cpu *c)
 		int pf_then_bad = first == EXC_PF && (vec == EXC_PF || contributory(vec));
 		if (pf_then_bad || (contributory(first) && contributory(vec))) {
 			c->exc_depth = 2;
-			c->exc_vec = EXC_DF;
 			cpu_deliver(c, EXC_DF, EV_EXCEPTION, 1, 0);
 			return;
 		}
@@ -100,7 +99,7 @@ void cpu_handle_fault(struct cpu *c)
 	cpu_deliver(c, vec, EV_EXCEPTION, exc_has_errcode(vec), err);
 }
 
-/* ---- delivery --------------------------------------------------------------------------------------- */
+/* ---- delivery -------------------------------------------------------------------------------------- */
 
 /* Real mode (SDM 20.1.4): the IVT holds 4-byte CS:IP vectors; push FLAGS, CS, IP. */
 static void deliver_real(struct cpu *c, int vec)
@@ -210,9 +209,11 @@ static void deliver_prot(struct cpu *c, int vec, enum event_kind kind, int has_e
 
 void cpu_deliver(struct cpu *c, int vec, enum event_kind kind, int has_err, uint32_t err)
 {
-	/* Remember what is being delivered, so that a fault during delivery can be classified. */
-	if (kind == EV_EXCEPTION && c->exc_depth == 0) {
-		c->exc_depth = 1;
+	/* Remember what is being delivered, so that a fault during delivery can be classified.  A second
+	 * exception handled serially (cpu_handle_fault) replaces the first: it is now the one in flight. */
+	if (kind == EV_EXCEPTION) {
+		if (c->exc_depth == 0)
+			c->exc_depth = 1;
 		c->exc_vec = (uint8_t)vec;
 	}
 	if (cpu_pmode(c))
@@ -223,7 +224,7 @@ void cpu_deliver(struct cpu *c, int vec, enum event_kind kind, int has_err, uint
 	c->halted = 0;
 }
 
-/* ---- INT n, INT3, INTO -------------------------------------------------------------------------------- */
+/* ---- INT n, INT3, INTO ----------------------------------------------------------------------------- */
 
 /* The saved EIP is the next instruction (c->eip already points there): software interrupts are traps. */
 void op_int(struct cpu *c, const struct insn *i)
@@ -242,7 +243,7 @@ void op_into(struct cpu *c, const struct insn *i)
 		cpu_deliver(c, EXC_OF, EV_SOFTINT, 0, 0);
 }
 
-/* ---- IRET ------------------------------------------------------------------------------------------------ */
+/* ---- IRET ------------------------------------------------------------------------------------------ */
 
 /* Which EFLAGS bits a return may change, by the CPL before the return (IRET pseudocode; the same rules as
  * POPF): IOPL only at CPL 0, IF only when CPL <= IOPL.  VM/VIF/VIP are never restored (no V86). */

@@ -19,8 +19,8 @@
 #include "cpu.h"
 
 /* ---- logical (segmented) accesses --------------------------------------------------------------- */
-/* seg must be a real segment register (S_ES..S_GS; S_LDTR/S_TR are accepted by the non-inline functions
- * and treated as implicit supervisor accesses with only a limit check).  Checks (SDM vol. 3A 3.4.5.1,
+/* seg is a segment register S_ES..S_GS, or S_LDTR/S_TR (system segments: limit check only, accessed as
+ * implicit supervisor accesses); never S_NONE.  Checks (SDM vol. 3A 3.4.5.1,
  * 5.3, 5.5, 5.6): in protected mode a not-present (null) segment, a write to a code or read-only data
  * segment, or a read of an execute-only code segment raise #GP(0); an offset outside the limit
  * (expand-up: last byte <= limit; expand-down: first byte > limit, last byte <= 0xffff or 0xffffffff by

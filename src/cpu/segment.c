@@ -231,7 +231,8 @@ void tss_inner_stack(struct cpu *c, unsigned dpl, uint32_t ext, struct stk *k)
 	const struct seg *tr = &c->seg[S_TR];
 	int tss32 = (tr->attr & DESC_TYPE & ~2u) == SYS_TSS32_AVAIL;   /* busy or not */
 	unsigned w = tss32 ? 4 : 2;
-	/* 32-bit TSS: ESPn at 4 + 8n, SSn at 8 + 8n; 16-bit TSS: SPn at 2 + 4n, SSn at 4 + 4n (SDM 7.2.1, 7.6). */
+	/* 32-bit TSS: ESPn at 4 + 8n, SSn at 8 + 8n; 16-bit TSS: SPn at 2 + 4n, SSn at 4 + 4n
+	 * (SDM 7.2.1, 7.6). */
 	uint32_t off = tss32 ? 4 + 8 * dpl : 2 + 4 * dpl, esp, lo, hi, err;
 	uint16_t sel;
 

@@ -25,7 +25,8 @@
  *   - AF = 0 after every shift with a non-zero count (rotates leave AF alone, as the SDM says).
  *   - CF for SHL/SHR by >= the width is computed as if the operand were 64 bits wide, so it is the bit
  *     that the count names, or 0 beyond it.
- *   - 16-bit SHLD/SHRD by 17..31 shift the 48-bit value dest:src:dest (what Intel cores produce).
+ *   - 16-bit SHLD/SHRD by 17..31 shift the 48-bit value dest:src:dest.  Real processors disagree here
+ *     (an AMD EPYC repeats the source instead: dest:src:src), so the host test does not compare them.
  */
 #include "flags.h"
 #include "operand.h"
@@ -180,7 +181,7 @@ void op_rcr(struct cpu *c, const struct insn *i)
 /* ---- double shifts -------------------------------------------------------------------------------- */
 
 /* The bits being shifted, as one 64-bit value: for 32 bits dest:src (SHLD) or src:dest (SHRD); for 16
- * bits dest:src:dest in both cases, so that counts 17..31 have a defined (Intel-like) outcome. */
+ * bits dest:src:dest in both cases, so that counts 17..31 have a deterministic outcome. */
 
 void op_shld(struct cpu *c, const struct insn *i)
 {

@@ -87,8 +87,8 @@ static void load_dtr(struct cpu *c, const struct insn *i, struct dtr *d)
 
 static void store_dtr(struct cpu *c, const struct insn *i, const struct dtr *d)
 {
-	uint8_t b[6] = { (uint8_t)d->limit, (uint8_t)(d->limit >> 8), (uint8_t)d->base, (uint8_t)(d->base >> 8),
-			 (uint8_t)(d->base >> 16), (uint8_t)(d->base >> 24) };
+	uint8_t b[6] = { (uint8_t)d->limit, (uint8_t)(d->limit >> 8), (uint8_t)d->base,
+			 (uint8_t)(d->base >> 8), (uint8_t)(d->base >> 16), (uint8_t)(d->base >> 24) };
 
 	if (i->o[0].kind != OPK_MEM)
 		cpu_ud(c);
@@ -100,7 +100,7 @@ void op_lidt(struct cpu *c, const struct insn *i) { load_dtr(c, i, &c->idtr); }
 void op_sgdt(struct cpu *c, const struct insn *i) { store_dtr(c, i, &c->gdtr); }
 void op_sidt(struct cpu *c, const struct insn *i) { store_dtr(c, i, &c->idtr); }
 
-/* ---- LDTR, TR --------------------------------------------------------------------------------------- */
+/* ---- LDTR, TR -------------------------------------------------------------------------------------- */
 
 /* LLDT/LTR take a GDT selector of a system descriptor of the given type(s). */
 static void load_sys_desc(struct cpu *c, uint16_t sel, uint32_t *lo, uint32_t *hi, int ltr)
@@ -167,7 +167,8 @@ void op_str(struct cpu *c, const struct insn *i)
 
 /* ---- control registers ----------------------------------------------------------------------------- */
 
-#define CR0_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG)
+#define CR0_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | \
+		  CR0_CD | CR0_PG)
 /* CR4 bits we implement: TSD, DE, PSE, PGE, PCE (VME/PVI need V86 mode, PAE another paging mode, MCE a
  * machine-check architecture; OSFXSR needs SSE). */
 #define CR4_BITS (CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE)
@@ -276,7 +277,7 @@ void op_invlpg(struct cpu *c, const struct insn *i)
 	tlb_flush_page(c, c->seg[i->seg].base + insn_ea(c, i));
 }
 
-/* ---- debug registers: stored, no breakpoints (documented) --------------------------------------------- */
+/* ---- debug registers: stored, no breakpoints (documented) ------------------------------------------ */
 
 /* DR4/DR5 are aliases of DR6/DR7 unless CR4.DE makes them #UD (SDM 17.2.2). */
 static unsigned dr_index(struct cpu *c, unsigned n)
@@ -312,7 +313,7 @@ void op_mov_from_dr(struct cpu *c, const struct insn *i)
 	c->r[i->o[0].reg] = c->dr[n];
 }
 
-/* ---- descriptor probes: answer in ZF, never fault on the selector ------------------------------------- */
+/* ---- descriptor probes: answer in ZF, never fault on the selector ---------------------------------- */
 
 /* Read sel's descriptor and apply the privilege rule shared by LAR, LSL, VERR and VERW: a null or
  * out-of-table selector fails, and unless the descriptor is conforming code, DPL >= max(CPL, RPL).
@@ -418,7 +419,8 @@ void op_verw(struct cpu *c, const struct insn *i)
 
 	need_pmode(c);
 	sel = load_word(c, i, 0);
-	ok = probe_desc(c, sel, &lo, &hi) && (desc_attr(hi) & (DESC_S | DESC_CODE | DESC_W)) == (DESC_S | DESC_W);
+	ok = probe_desc(c, sel, &lo, &hi) &&
+	     (desc_attr(hi) & (DESC_S | DESC_CODE | DESC_W)) == (DESC_S | DESC_W);
 	/* Conforming code passes probe_desc without a DPL check, but it is code: rejected above. */
 	set_zf(c, ok);
 }
@@ -444,7 +446,7 @@ void op_arpl(struct cpu *c, const struct insn *i)
 	}
 }
 
-/* ---- CPUID --------------------------------------------------------------------------------------------- */
+/* ---- CPUID ----------------------------------------------------------------------------------------- */
 
 /* A P6-class processor: family 6, model 3, stepping 3 (the signature EDX holds after reset, cpu.c). */
 #define CPUID_SIGNATURE 0x00000633u
@@ -456,7 +458,8 @@ void op_arpl(struct cpu *c, const struct insn *i)
  * difference except speed.  No MMX/SSE/PAE/MTRR/MCE/MCA. */
 #define CPUID_FEATURES ((1u << 0) /* FPU */ | (1u << 2) /* DE */ | (1u << 3) /* PSE */ | \
 			(1u << 4) /* TSC */ | (1u << 5) /* MSR */ | (1u << 8) /* CX8 */ | \
-			(1u << 9) /* APIC */ | (1u << 11) /* SEP */ | (1u << 13) /* PGE */ | (1u << 15) /* CMOV */)
+			(1u << 9) /* APIC */ | (1u << 11) /* SEP */ | (1u << 13) /* PGE */ | \
+			(1u << 15) /* CMOV */)
 
 static const char vendor[12] = "GenuineIntel";
 static const char brand[48] = "revisor virtual P6 CPU";   /* zero-padded to 48 bytes */
@@ -501,7 +504,7 @@ void op_cpuid(struct cpu *c, const struct insn *i)
 	c->r[R_EDX] = r[3];
 }
 
-/* ---- time stamp counter and MSRs ------------------------------------------------------------------------ */
+/* ---- time stamp counter and MSRs ------------------------------------------------------------------- */
 
 static uint64_t tsc(const struct cpu *c)
 {

@@ -43,10 +43,22 @@ static void kbd_push(struct i8042 *k, uint8_t v)
 	/* A full queue drops the byte, as the keyboard's own 16-byte buffer overflows. */
 }
 
+static void i8042_set_irq1(struct i8042 *k)
+{
+	int irq = k->obf && (k->cmd_byte & CB_KBDINT);
+	k->outport = (uint8_t)((k->outport & ~OP_IRQ1) | (irq ? OP_IRQ1 : 0));
+	if (irq != k->irq1_level) {
+		k->irq1_level = (uint8_t)irq;
+		irq_set(&k->irq1, irq);
+	}
+}
+
 /* Refill the output buffer if it is empty, then recompute IRQ1 and the A20 line. */
 static void i8042_update(struct i8042 *k)
 {
 	if (!k->obf) {
+		/* IRQ1 drops with OBF before the next byte moves in, so each byte is an edge. */
+		i8042_set_irq1(k);
 		if (k->ctl_count) {
 			k->out = k->ctl[0];
 			for (int n = 1; n < k->ctl_count; n++)
@@ -60,12 +72,7 @@ static void i8042_update(struct i8042 *k)
 			k->obf = 1;
 		}
 	}
-	int irq = k->obf && (k->cmd_byte & CB_KBDINT);
-	k->outport = (uint8_t)((k->outport & ~OP_IRQ1) | (irq ? OP_IRQ1 : 0));
-	if (irq != k->irq1_level) {
-		k->irq1_level = (uint8_t)irq;
-		irq_set(&k->irq1, irq);
-	}
+	i8042_set_irq1(k);
 	int a20 = i8042_a20(k);
 	if (a20 != k->a20_level) {
 		k->a20_level = (uint8_t)a20;
@@ -220,24 +227,29 @@ static void command_write(struct i8042 *k, uint8_t v)
 	}
 }
 
-static void i8042_io(void *opaque, uint32_t addr, uint32_t *data, unsigned len, int is_write)
+/* Port 0x60: data. */
+static void i8042_data_io(void *opaque, uint32_t addr, uint32_t *data, unsigned len, int is_write)
 {
 	struct i8042 *k = opaque;
-	if (addr == 0) {            /* port 0x60 */
-		if (is_write) {
-			k->status &= ~ST_A2;
-			data_write(k, (uint8_t)*data);
-		} else {
-			*data = k->out;     /* reading an empty buffer returns the last byte again */
-			k->obf = 0;
-		}
-	} else {                    /* port 0x64 */
-		if (is_write) {
-			k->status |= ST_A2;
-			command_write(k, (uint8_t)*data);
-		} else {
-			*data = k->status | (k->obf ? ST_OBF : 0);
-		}
+	if (is_write) {
+		k->status &= ~ST_A2;
+		data_write(k, (uint8_t)*data);
+	} else {
+		*data = k->out;     /* reading an empty buffer returns the last byte again */
+		k->obf = 0;
+	}
+	i8042_update(k);
+}
+
+/* Port 0x64: status (read), command (write). */
+static void i8042_cmd_io(void *opaque, uint32_t addr, uint32_t *data, unsigned len, int is_write)
+{
+	struct i8042 *k = opaque;
+	if (is_write) {
+		k->status |= ST_A2;
+		command_write(k, (uint8_t)*data);
+	} else {
+		*data = k->status | (k->obf ? ST_OBF : 0);
 	}
 	i8042_update(k);
 }
@@ -283,8 +295,8 @@ struct i8042 *i8042_new(struct machine *m)
 		return NULL;
 	k->m = m;
 	i8042_reset(k);
-	bus_register(m, BUS_PIO, 0x60, 1, i8042_io, k, "i8042-data");
-	bus_register(m, BUS_PIO, 0x64, 1, i8042_io, k, "i8042-cmd");
+	bus_register(m, BUS_PIO, 0x60, 1, i8042_data_io, k, "i8042-data");
+	bus_register(m, BUS_PIO, 0x64, 1, i8042_cmd_io, k, "i8042-cmd");
 	bus_register(m, BUS_PIO, 0x92, 1, port92_io, k, "port92");
 	return k;
 }

@@ -306,6 +306,10 @@ static void pic_elcr_io(void *opaque, uint32_t addr, uint32_t *data, unsigned le
 		pic_update(p);
 }
 
+/* The datasheet leaves the power-up state undefined, and revisor boots without a BIOS, so reset leaves
+ * the pair as a PC BIOS does after POST: master at vectors 0x08-0x0F, slave at 0x70-0x77 on IR2, 8086
+ * mode, and every input masked except the cascade.  A kernel that enables interrupts before
+ * programming the PIC therefore gets nothing rather than IRQ0 on vector 0. */
 void pic_reset(struct pic *p)
 {
 	struct irq_line out = p->out;
@@ -316,6 +320,12 @@ void pic_reset(struct pic *p)
 	}
 	p->chip[0].elcr_mask = 0xf8;
 	p->chip[1].elcr_mask = 0xde;
+	p->chip[0].vector_base = 0x08;
+	p->chip[0].icw3 = 0x04;
+	p->chip[0].imr = 0xfb;
+	p->chip[1].vector_base = 0x70;
+	p->chip[1].icw3 = 0x02;
+	p->chip[1].imr = 0xff;
 	p->m = m;
 	p->out = out;
 	irq_set(&p->out, 0);

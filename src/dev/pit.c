@@ -333,6 +333,10 @@ static void pit_port61(void *opaque, uint32_t addr, uint32_t *data, unsigned len
 	}
 }
 
+/* Reset leaves the PIT as a PC BIOS programs it during POST, since revisor boots without one: channel
+ * 0 in mode 3 with count 65536 (IRQ0 at 18.2 Hz, the BIOS tick), counting from the reset instant; the
+ * other channels unprogrammed.  A kernel that unmasks IRQ0 without touching the PIT gets the ticks it
+ * would get on a PC or under QEMU. */
 void pit_reset(struct pit *p)
 {
 	vtimer_disarm(p->m, &p->timer);
@@ -341,8 +345,13 @@ void pit_reset(struct pit *p)
 		*c = (struct pit_channel){ .gate = k != 2, .access = 3, .out_frozen = 0, .null_count = 1 };
 	}
 	p->port61 = 0;
-	p->ch[0].out_level = 0;
-	irq_set(&p->irq0, 0);
+	struct pit_channel *c0 = &p->ch[0];
+	c0->mode = 3;
+	c0->reload = 65536;
+	pit_start(p, c0, 65536, 0);
+	c0->out_level = 1;
+	irq_set(&p->irq0, 1);
+	pit_update_irq(p);
 }
 
 struct pit *pit_new(struct machine *m)

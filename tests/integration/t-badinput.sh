@@ -19,7 +19,7 @@ expect_output "not an ELF file"
 # An empty disk image
 : > $tmp/empty.img
 expect_status 2 $revisor run $tmp/empty.img
-expect_output "shorter than one 512-byte sector"
+expect_output "empty.img: disk image is empty"
 # --help works and names the options
 expect_status 0 $revisor --help
 expect_output "-kernel FILE"

@@ -82,6 +82,7 @@ static uint32_t setup_cpu(void)
 	for (int r = 0; r < 8; r++)
 		cpu.r[r] = rnd();
 	cpu.r[R_ZERO] = 0;
+	cpu.lf.size = 4;                             /* a valid size even while lf.op == LF_NONE */
 	if (rnd() & 1) {
 		cpu_set_eflags(&cpu, (rnd() & FL_ARITH) | FL_1);
 	} else {

@@ -73,7 +73,7 @@ START_TEST(test_jmp)
 
 	ck_assert_int_eq(run(&i), -1);
 	ck_assert_uint_eq(c->eip, TM_CODE + 2 + 0x100);
-	i.imm = (uint32_t)-0x102;                    /* back to TM_CODE */
+	i.imm = (uint32_t)-0x104;                    /* back to TM_CODE */
 	run(&i);
 	ck_assert_uint_eq(c->eip, TM_CODE);
 

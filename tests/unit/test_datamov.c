@@ -53,8 +53,8 @@ static int run(const struct insn *i)
 /* A decoded instruction for operation op (its handler taken from the catalog, as the decoder does). */
 static struct insn mk(enum op_id op, unsigned osz)
 {
-	struct insn i = { .exec = op_table[op].exec, .op = (uint16_t)op, .len = 2, .osz = (uint8_t)osz, .asz = 4, .seg = S_DS,
-			  .base = R_ZERO, .index = R_ZERO };
+	struct insn i = { .exec = op_table[op].exec, .op = (uint16_t)op, .len = 2, .osz = (uint8_t)osz,
+			  .asz = 4, .seg = S_DS, .base = R_ZERO, .index = R_ZERO };
 	return i;
 }
 

@@ -341,6 +341,94 @@ START_TEST(test_ins_outs)
 }
 END_TEST
 
+/* The same contract through the real interpreter loop: a budget that ends inside REP MOVSB stops the
+ * machine at exactly that instruction count, and the next run resumes the copy. */
+START_TEST(test_rep_in_run_loop)
+{
+	static const uint8_t code[] = {
+		0xb9, 100, 0, 0, 0,            /* mov ecx, 100 */
+		0xbe, 0, 0, 5, 0,              /* mov esi, 0x50000 */
+		0xbf, 0, 0, 6, 0,              /* mov edi, 0x60000 */
+		0xf3, 0xa4,                    /* rep movsb */
+		0xf4,                          /* hlt */
+	};
+	uint64_t start = c->icount;
+
+	for (unsigned k = 0; k < 100; k++)
+		phys_write(m, 0x50000 + k, 1, k + 1);
+	ck_assert_uint_eq(tm_run(m, code, sizeof code, 50), 50);
+	ck_assert_uint_eq(c->r[R_ECX], 100 - 47);      /* 3 MOVs, then 47 iterations */
+	ck_assert_uint_eq(c->eip, TM_CODE + 15);        /* at the REP MOVSB */
+	ck_assert_uint_eq(phys_read(m, 0x6002e, 1), 47);
+	ck_assert_uint_eq(phys_read(m, 0x6002f, 1), 0);
+
+	c->icount_limit = UINT64_MAX;
+	m->backend->run(m);
+	ck_assert(c->halted);
+	ck_assert_uint_eq(c->icount - start, 3 + 100 + 1);
+	ck_assert_uint_eq(c->r[R_ECX], 0);
+	ck_assert_uint_eq(phys_read(m, 0x60063, 1), 100);
+}
+END_TEST
+
+/* Large REP STOS/MOVS (the block fast path) must give exactly the element-by-element results,
+ * including across pages, at a budget that ends inside a block, and with overlapping operands. */
+START_TEST(test_rep_blocks)
+{
+	struct insn i = mk(OP_STOS, 0xab, 4, PFX_REP);
+
+	c->r[R_EAX] = 0xa5a5a5a5;
+	c->r[R_EDI] = 0x60ff0;                         /* crosses 0x61000, 0x62000, 0x63000 */
+	c->r[R_ECX] = 0x1000;
+	c->icount_limit = 1000 + 0x900;
+	run(&i);
+	ck_assert_uint_eq(c->icount, 1000 + 0x900);
+	ck_assert_uint_eq(c->r[R_ECX], 0x700);
+	ck_assert_uint_eq(c->r[R_EDI], 0x60ff0 + 4 * 0x900);
+	ck_assert_uint_eq(c->eip, TM_CODE);
+	ck_assert_uint_eq(phys_read(m, 0x60ff0 + 4 * 0x8ff, 4), 0xa5a5a5a5);
+	ck_assert_uint_eq(phys_read(m, 0x60ff0 + 4 * 0x900, 4), 0);
+	ck_assert_uint_eq(phys_read(m, 0x60fec, 4), 0);
+	c->icount_limit = UINT64_MAX;
+	run(&i);
+	ck_assert_uint_eq(c->icount, 1000 + 0x1000);          /* one per iteration, in total */
+	ck_assert_uint_eq(c->r[R_ECX], 0);
+	ck_assert_uint_eq(phys_read(m, 0x60ff0 + 4 * 0xfff, 4), 0xa5a5a5a5);
+	ck_assert_uint_eq(phys_read(m, 0x60ff0 + 4 * 0x1000, 4), 0);
+
+	/* Destination one byte ahead of the source: each byte copies the one just stored (a fill). */
+	i = mk(OP_MOVS, 0xa4, 1, PFX_REP);
+	put(0x50000, "Abcdefgh");
+	c->r[R_ESI] = 0x50000;
+	c->r[R_EDI] = 0x50001;
+	c->r[R_ECX] = 7;
+	run(&i);
+	ck_assert_mem_eq(m->ram + 0x50000, "AAAAAAAA", 8);
+
+	/* Destination behind the source (memmove forwards), words. */
+	i = mk(OP_MOVS, 0xa5, 2, PFX_REP);
+	put(0x50000, "0123456789");
+	c->r[R_ESI] = 0x50002;
+	c->r[R_EDI] = 0x50001;
+	c->r[R_ECX] = 4;
+	run(&i);
+	ck_assert_mem_eq(m->ram + 0x50000, "0234567899", 10);
+
+	/* 16-bit addresses wrap inside the segment: DI = 0xfffe, four bytes. */
+	i = mk(OP_STOS, 0xaa, 1, PFX_REP);
+	i.asz = 2;
+	c->seg[S_ES].base = 0x70000;
+	c->r[R_EAX] = 0x33;
+	c->r[R_EDI] = 0xfffe;
+	c->r[R_ECX] = 4;
+	run(&i);
+	ck_assert_uint_eq(phys_read(m, 0x7fffe, 2), 0x3333);
+	ck_assert_uint_eq(phys_read(m, 0x70000, 2), 0x3333);
+	ck_assert_uint_eq(phys_read(m, 0x80000, 1), 0);
+	ck_assert_uint_eq(c->r[R_EDI], 2);
+}
+END_TEST
+
 Suite *suite_string(void)
 {
 	Suite *s = suite_create("string");
@@ -358,6 +446,8 @@ Suite *suite_string(void)
 	tcase_add_test(t, test_rep_irq);
 	tcase_add_test(t, test_rep_fault);
 	tcase_add_test(t, test_ins_outs);
+	tcase_add_test(t, test_rep_in_run_loop);
+	tcase_add_test(t, test_rep_blocks);
 	suite_add_tcase(s, t);
 	return s;
 }
