@@ -12,7 +12,7 @@ LDFLAGS := $(SANFLAGS)
 LIBS    := -lcapstone -lreadline -lm
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c debugger/*.c replay/*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/weak_handlers.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/src/main.o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
@@ -34,16 +34,15 @@ deps:
 	fi
 
 # The README's main job: boot the default teaching kernel with its console on this terminal.
-RUN_KERNEL ?= $(BUILD)/guests/hello.elf
+# (-snapshot: the guest's disk writes go to an overlay, so the built image stays as it was.)
 run: deps
 	@$(MAKE) --no-print-directory all
-	$(BUILD)/revisor run -kernel $(RUN_KERNEL) -serial stdio
+	$(BUILD)/revisor run -kernel $(BUILD)/guests/kernel.elf -hda $(BUILD)/guests/kernel-disk.img -snapshot -serial stdio
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-# Objects are linked directly (no archive) so that a strong handler always overrides a weak fallback.
 $(BUILD)/revisor: $(MAIN_OBJ) $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -86,14 +85,4 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 
-# While the CPU core is being written, handlers named in insn.def but not yet written fall back to a weak
-# definition that raises #UD (tests/unit/test_catalog.c lists which ones are still missing).
-$(BUILD)/gen/weak_handlers.c: src/cpu/insn.def
-	@mkdir -p $(dir $@)
-	@{ echo '#include "cpu/cpu.h"'; echo '#include "cpu/insn.h"'; \
-	   echo 'void op_unwritten(struct cpu *c, const struct insn *i) { (void)i; cpu_ud(c); }'; \
-	   sed -n 's/^OP([A-Z0-9_]*, *"[^"]*", *\(op_[a-z0-9_]*\),.*/\1/p' $< | sort -u | grep -vx 'op_ud\|op_unwritten' | \
-	   sed 's/.*/void &(struct cpu *c, const struct insn *i) __attribute__((weak, alias("op_unwritten")));/'; } > $@
-$(BUILD)/gen/weak_handlers.o: $(BUILD)/gen/weak_handlers.c
-	$(CC) $(CFLAGS) -c $< -o $@
 -include mk/*.mk

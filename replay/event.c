@@ -50,7 +50,9 @@ static void poll_fire(void *opaque)
 
 	read_host(ev, 0);
 	feed_serial(ev);
-	vtimer_arm(ev->m, &ev->poll_timer, ev->m->cpu.icount + EVENT_POLL_INSNS);
+	/* Keep polling while the host may still send something or bytes wait for room in the UART. */
+	if (!ev->input_ended || ev->npending)
+		vtimer_arm(ev->m, &ev->poll_timer, ev->m->cpu.icount + EVENT_POLL_INSNS);
 }
 
 void events_init(struct events *ev, struct machine *m, int serial_from_console)

@@ -36,6 +36,13 @@ uint32_t pio_read(struct machine *m, uint16_t port, unsigned len);   /* unclaime
 void pio_write(struct machine *m, uint16_t port, unsigned len, uint32_t v);
 const struct io_range *bus_find(const struct bus *b, uint32_t addr);
 
+/* ---- -d logging categories (m->log_mask; output to m->log) ---------------------------------------- */
+#define LOG_IN_ASM       0x01u   /* each newly decoded guest instruction, disassembled */
+#define LOG_INT          0x02u   /* interrupts and exceptions as they are delivered */
+#define LOG_CPU_RESET    0x04u   /* CPU state when the guest starts */
+#define LOG_EXIT         0x08u   /* why the run stopped */
+#define LOG_GUEST_ERRORS 0x10u   /* guest misuse of devices */
+
 /* ---- why a run stops ---------------------------------------------------------------------------- */
 enum stop_reason {
 	STOP_NONE,

@@ -171,6 +171,59 @@ static void serial_put(void *opaque, uint8_t b) { uart_receive(opaque, b); }
 
 /* ---- building the machine ------------------------------------------------------------------------- */
 
+/* Load the guest: the MP table (so multiprocessor-aware kernels find the APICs), then the Multiboot kernel
+ * or the first disk's boot sector. */
+static int pc_boot(struct pc *pc, char err[512])
+{
+	const struct pc_config *cfg = &pc->cfg;
+	struct machine *m = pc->m;
+	char berr[BOOT_ERRLEN];
+
+	if (mptable_write(m) != 0) {
+		snprintf(err, 512, "-m %u: too little RAM for the MP table", cfg->mem_mib);
+		return -1;
+	}
+	if (cfg->kernel) {
+		struct multiboot_opts mo = { cfg->kernel, cfg->append, cfg->initrd };
+		if (multiboot_load(m, &mo, berr)) {
+			snprintf(err, 512, "%s", berr);
+			return -1;
+		}
+	} else if (bootsector_load(m, cfg->disk[0], berr)) {
+		snprintf(err, 512, "%s", berr);
+		return -1;
+	}
+	if (m->log_mask & LOG_CPU_RESET)
+		fprintf(m->log, "cpu_reset: eip=%08x eax=%08x ebx=%08x cr0=%08x cs=%04x icount %llu\n", m->cpu.eip,
+			m->cpu.r[R_EAX], m->cpu.r[R_EBX], m->cpu.cr0, m->cpu.seg[S_CS].sel,
+			(unsigned long long)m->cpu.icount);
+	return 0;
+}
+
+/* A reset request (i8042 pulse, port 0x92, INIT IPI): power-cycle the board and boot again.  The
+ * instruction count keeps running, so virtual time stays monotonic across the reboot. */
+static int pc_reboot(struct pc *pc, char err[512])
+{
+	struct machine *m = pc->m;
+
+	memset(m->ram, 0, m->ram_size);
+	machine_code_written(m, 0, m->ram_size);
+	lapic_reset(pc->lapic);
+	ioapic_reset(pc->ioapic);
+	pic_reset(pc->pic);
+	pit_reset(pc->pit);
+	uart_reset(pc->com1);
+	cmos_reset(pc->cmos);
+	i8042_reset(pc->kbd);
+	ide_reset(pc->ide);
+	cga_reset(pc->cga);
+	m->cpu.halted = 0;
+	m->cpu.irq_pending = 0;
+	m->cpu.nmi_pending = 0;
+	tlb_flush(&m->cpu);
+	return pc_boot(pc, err);
+}
+
 struct pc *pc_new(const struct pc_config *cfg, char err[512])
 {
 	struct pc *pc = calloc(1, sizeof *pc);
@@ -292,21 +345,8 @@ struct pc *pc_new(const struct pc_config *cfg, char err[512])
 		goto fail;
 	}
 
-	/* Boot: the MP table lets multiprocessor-aware kernels find the APICs, then the kernel or boot sector. */
-	if (mptable_write(m) != 0) {
-		snprintf(err, 512, "-m %u: too little RAM for the MP table", cfg->mem_mib);
+	if (pc_boot(pc, err))
 		goto fail;
-	}
-	if (cfg->kernel) {
-		struct multiboot_opts mo = { cfg->kernel, cfg->append, cfg->initrd };
-		if (multiboot_load(m, &mo, berr)) {
-			snprintf(err, 512, "%s", berr);
-			goto fail;
-		}
-	} else if (bootsector_load(m, cfg->disk[0], berr)) {
-		snprintf(err, 512, "%s", berr);
-		goto fail;
-	}
 	m->cpu.icount_limit = cfg->icount_limit ? cfg->icount_limit : UINT64_MAX;
 	return pc;
 fail:
@@ -375,9 +415,24 @@ int pc_run(struct pc *pc)
 	struct machine *m = pc->m;
 	int status;
 
+	enum stop_reason why;
+	char err[512];
+
 	if (pc->serial_stdio)
 		console_open();
-	enum stop_reason why = m->backend->run(m);
+	for (;;) {
+		why = m->backend->run(m);
+		if (why != STOP_RESET || pc->cfg.no_reboot)
+			break;
+		if (m->log_mask & LOG_EXIT)
+			fprintf(m->log, "exit: the guest requested a reset: rebooting at icount %llu\n",
+				(unsigned long long)m->cpu.icount);
+		if (pc_reboot(pc, err)) {
+			console_close();
+			fprintf(stderr, "revisor: reboot: %s\n", err);
+			return 2;
+		}
+	}
 	console_close();
 	switch (why) {
 	case STOP_EXIT:
@@ -400,7 +455,7 @@ int pc_run(struct pc *pc)
 		status = 4;
 		break;
 	case STOP_RESET:
-		report_state(pc, "the guest requested a reset");
+		report_state(pc, "the guest requested a reset (-no-reboot)");
 		status = 5;
 		break;
 	default:

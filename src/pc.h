@@ -12,12 +12,7 @@
 
 enum serial_mode { SERIAL_STDIO, SERIAL_NONE, SERIAL_FILE };
 
-/* -d logging categories */
-#define LOG_IN_ASM       0x01u   /* each newly decoded guest instruction */
-#define LOG_INT          0x02u   /* interrupts and exceptions */
-#define LOG_CPU_RESET    0x04u   /* CPU state at reset/boot */
-#define LOG_EXIT         0x08u   /* why the run stopped, with registers */
-#define LOG_GUEST_ERRORS 0x10u   /* guest misuse of devices */
+#include "machine.h"   /* LOG_* categories for -d */
 
 struct pc_config {
 	const char *kernel;          /* -kernel */

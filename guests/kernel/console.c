@@ -59,7 +59,17 @@ void console_init(void)
 	console_intr();                     /* keep a byte that arrived before boot (piped input): turning */
 	outb(COM1 + UART_FCR, 0x01);        /* the FIFOs on empties them */
 	outb(COM1 + UART_MCR, 0x0B);        /* DTR, RTS, OUT2 */
+}
+
+/* Called once the I/O APIC routes IRQ 4 to us.  The order matters: the I/O APIC pin is edge-triggered
+ * and ignores edges while masked (82093AA datasheet, redirection table bit 16), while the UART holds its
+ * interrupt line high until its data is read.  A byte that arrived earlier would leave the line high
+ * with its edge lost, and no interrupt would ever come again.  So enable the UART's interrupt only now,
+ * and drain whatever is already waiting. */
+void console_start_input(void)
+{
 	outb(COM1 + UART_IER, 0x01);        /* interrupt when a byte arrives */
+	console_intr();
 }
 
 static void uart_putc(int c)

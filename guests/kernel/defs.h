@@ -46,6 +46,7 @@ struct proc {
 
 /* console.c — COM1 and the line discipline */
 void console_init(void);
+void console_start_input(void);
 void console_intr(void);
 void console_putc(int c);
 int console_read(char *dst, int n);

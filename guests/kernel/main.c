@@ -77,6 +77,7 @@ void kmain(uint32_t magic, const struct multiboot_info *mbi)
 	lapic_init();
 	ioapic_init();
 	ioapic_route(4, VEC_COM1);           /* COM1 receive interrupts */
+	console_start_input();
 
 	if (ide_init() < 0)
 		printf("  IDE: no disk on the primary master\n");

@@ -45,13 +45,28 @@ struct interp {
 
 static struct interp *interp_of(struct machine *m) { return m->interp; }
 
+/* -d in_asm: each instruction as it is decoded (QEMU prints translation blocks; the interpreter's unit is
+ * the instruction). */
+static void log_in_asm(struct machine *m, uint32_t lin, const uint8_t *bytes, unsigned len, int code32)
+{
+	char text[96];
+
+	if (disasm(bytes, len, lin, code32, text, sizeof text) < 0)
+		snprintf(text, sizeof text, "(bad)");
+	fprintf(m->log, "in_asm: %08x  %s\n", lin, text);
+}
+
 /* Decode the instruction at CS:EIP without the cache (page-crossing instructions, MMIO code). */
 static void decode_uncached(struct cpu *c, uint32_t lin, struct insn *out)
 {
 	uint8_t buf[16];
 	unsigned n = fetch_code(c, lin, buf, 15);
 
-	if (decode(out, buf, n, cpu_code32(c)) == DEC_SHORT) {
+	int r = decode(out, buf, n, cpu_code32(c));
+
+	if (r != DEC_SHORT && (c->m->log_mask & LOG_IN_ASM))
+		log_in_asm(c->m, lin, buf, out->len, cpu_code32(c));
+	if (r == DEC_SHORT) {
 		/* The instruction continues on a page fetch_code could not read: fetching its first byte
 		 * raises the #PF (or #GP for the CS limit) for that page, as the hardware would. */
 		fetch_code(c, lin + n, buf + n, 1);
@@ -93,6 +108,8 @@ static const struct insn *fetch_insn(struct cpu *c, struct interp *ip, struct in
 	ip->misses++;
 	/* The bytes are in RAM and do not cross a page: decode straight from guest memory. */
 	decode(&e->insn, m->ram + pa, 15, mode);
+	if (m->log_mask & LOG_IN_ASM)
+		log_in_asm(m, lin, m->ram + pa, e->insn.len, mode);
 	if (!m->page_code[pa >> 12])
 		mem_mark_code_page(m, pa);
 	e->pa = pa;
@@ -153,6 +170,12 @@ static void idle(struct machine *m, struct cpu *c)
 {
 	uint64_t until = c->icount_limit < m->next_deadline ? c->icount_limit : m->next_deadline;
 
+	/* With IF clear only an NMI could wake the CPU, and no device of ours raises one on its own:
+	 * timers firing would only move the clock forever.  That is the end of the run. */
+	if (!(c->eflags & FL_IF) && !c->nmi_pending) {
+		m->stop = STOP_DEAD_HALT;
+		return;
+	}
 	if (until != UINT64_MAX) {
 		c->icount = until > c->icount ? until : c->icount;
 		return;

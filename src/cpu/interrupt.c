@@ -216,6 +216,11 @@ void cpu_deliver(struct cpu *c, int vec, enum event_kind kind, int has_err, uint
 			c->exc_depth = 1;
 		c->exc_vec = (uint8_t)vec;
 	}
+	if (c->m && (c->m->log_mask & LOG_INT))
+		fprintf(c->m->log, "int: vector 0x%02x (%s)%s%08x at %04x:%08x icount %llu\n", vec,
+			kind == EV_EXCEPTION ? "exception" : kind == EV_SOFTINT ? "software" : "external",
+			has_err ? " error code " : "", has_err ? err : 0, c->seg[S_CS].sel, c->prev_eip,
+			(unsigned long long)c->icount);
 	if (cpu_pmode(c))
 		deliver_prot(c, vec, kind, has_err, err);
 	else
