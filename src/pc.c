@@ -166,7 +166,15 @@ static void serial_tx(void *opaque, uint8_t byte)
 		fputc(byte, pc->serial_out);
 }
 
-static int serial_room(void *opaque) { return uart_can_receive(opaque); }
+/* Host bytes are offered to COM1 only while the guest holds DTR (MCR bit 0, "data terminal ready"), as
+ * a host with hardware flow control would: typed-ahead or piped input then waits until the guest has
+ * set up its UART, instead of being thrown away by the FIFO reset of the guest's UART initialization. */
+static int serial_room(void *opaque)
+{
+	struct uart *u = opaque;
+
+	return (u->mcr & 0x01) ? uart_can_receive(u) : 0;
+}
 static void serial_put(void *opaque, uint8_t b) { uart_receive(opaque, b); }
 
 /* ---- building the machine ------------------------------------------------------------------------- */

@@ -32,7 +32,6 @@ int ctx_save(struct ctx *c) __attribute__((returns_twice));
 void ctx_restore(struct ctx *c, int v) __attribute__((noreturn));
 void enter_user(void (*fn)(void), uint32_t esp, uint32_t eflags) __attribute__((noreturn));
 void trap(struct frame *f);
-extern char vectors_start[];
 static struct ctx catch_ctx;
 static volatile int catching;
 

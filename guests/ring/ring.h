@@ -82,7 +82,7 @@ void set_gate(int vec, void *handler, int type, int dpl, int present);
 void set_callgate(void *target);  /* GDT entry SEL_CGATE → SEL_KCODE:target, no parameters */
 #define GATE_INT  0xe
 #define GATE_TRAP 0xf
-extern uint32_t vectors[];        /* the 256 stubs, 16 bytes apart (stubs.S) */
+extern char vectors_start[];      /* the 256 stubs, 16 bytes apart (stubs.S) */
 
 /* ---- paging (SDM 4.3): identity map of the first 4 MiB with 4-KiB pages, the APIC hole as a 4-MiB page,
  * and a 4-MiB test window at TEST_VA whose page table the tests edit freely. */

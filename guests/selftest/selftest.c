@@ -72,7 +72,7 @@ SNIP(s_ssrpl, "mov $0x23, %ax\n s_ssrpl_i: mov %ax, %ss\n ret");        /* RPL 3
 SNIP(s_np, "mov $0x38, %ax\n s_np_i: mov %ax, %ds\n ret");
 SNIP(s_npgate, "s_npgate_i: int $0x41\n ret");
 SNIP(s_sssel, "mov $0x48, %ax\n s_sssel_i: mov %ax, %ss\n ret");
-SNIP(s_sslim, "mov $0x43, %ax\n mov %ax, %ss\n s_sslim_i: push %eax\n ret");
+SNIP(s_sslim, "mov $0x43, %ax\n mov %ax, %ss\n s_sslim_i: push %eax\n pop %eax\n mov $0x23, %ax\n mov %ax, %ss\n ret");
 SNIP(s_bound, "mov $5, %eax\n s_bound_i: bound %eax, bound_pair\n ret");
 SNIP(s_boundok, "mov $3, %eax\n bound %eax, bound_pair\n ret");
 SNIP(s_int3, "int3\n s_int3_i: ret");
@@ -106,6 +106,7 @@ void st_exceptions(void)
 	expect_trap("np-sel-data-segment", s_np_fn, 0, 11, SEL_NPDATA, s_np_i);
 	expect_trap("np-idt-gate", s_npgate_fn, 3, 11, VEC_NP * 8 + 2, s_npgate_i);
 	expect_trap("ss-sel-not-present", s_sssel_fn, 0, 12, SEL_NPSTACK, s_sssel_i);
+	/* (QEMU's TCG does not enforce segment limits, so it fails this one; the SDM is clear.) */
 	expect_trap("ss0-stack-limit-cpl3", s_sslim_fn, 3, 12, 0, s_sslim_i);
 	expect_trap("br-bound-out-of-range", s_bound_fn, 0, 5, NO_ERR, s_bound_i);
 	expect_trap("bound-in-range-ok", s_boundok_fn, 0, -1, 0, 0);
@@ -134,10 +135,10 @@ SNIP(u_cs, "mov %cs, %eax\n mov %eax, seen_cs\n mov %ss, %eax\n mov %eax, seen_s
 SNIP(u_sys, "mov %esp, sys_esp\n int $0x81\n mov %cs, %eax\n mov %eax, seen_cs\n ret");
 SNIP(u_trapg, "int $0x82\n ret");
 SNIP(u_cgate, "mov %esp, sys_esp\n lcall $0x33, $0\n u_cgate_ret: mov %cs, %eax\n mov %eax, seen_cs\n ret");
-SNIP(cg_target, "mov %cs, %eax\n mov %eax, cg_in[0]\n mov %esp, cg_in+4\n"
+SNIP(cg_target, "mov %cs, %eax\n mov %eax, cg_in\n mov %esp, cg_in+4\n"
 		"mov 0(%esp), %eax\n mov %eax, cg_in+8\n mov 4(%esp), %eax\n mov %eax, cg_in+12\n"
 		"mov 8(%esp), %eax\n mov %eax, cg_in+16\n mov 12(%esp), %eax\n mov %eax, cg_in+20\n lret");
-SNIP(u_popf, "pushf\n pop %eax\n mov %eax, pf[0]\n mov %eax, %ecx\n and $~0x200, %ecx\n or $0x3001, %ecx\n"
+SNIP(u_popf, "pushf\n pop %eax\n mov %eax, pf\n mov %eax, %ecx\n and $~0x200, %ecx\n or $0x3001, %ecx\n"
 	     "push %ecx\n popf\n pushf\n pop %eax\n mov %eax, pf+4\n ret");
 SNIP(u_io_ok, "mov $0x5a, %al\n mov $0x3ff, %dx\n out %al, %dx\n mov $0, %al\n in %dx, %al\n mov %al, io_seen\n ret");
 SNIP(u_io_deny, "mov $0x3fe, %dx\n u_io_deny_i: in %dx, %al\n ret");

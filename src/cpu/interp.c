@@ -222,11 +222,10 @@ static enum stop_reason interp_run(struct machine *m)
 			idle(m, c);
 			continue;
 		}
-		/* The hot loop: no timer, budget or interrupt can become due before `limit` except through
-		 * an instruction that sets irq_pending (device I/O) or stops the machine. */
-		uint64_t limit = c->icount_limit < m->next_deadline ? c->icount_limit : m->next_deadline;
-		while (c->icount < limit && !c->halted && !m->stop && !c->nmi_pending &&
-		       !(c->irq_pending && (c->eflags & FL_IF) && !c->inhibit_irq))
+		/* The hot loop.  The deadline is re-read every instruction because an instruction can arm a
+		 * timer (a LAPIC or PIT register write) due sooner than anything armed before it. */
+		while (c->icount < c->icount_limit && c->icount < m->next_deadline && !c->halted && !m->stop &&
+		       !c->nmi_pending && !(c->irq_pending && (c->eflags & FL_IF) && !c->inhibit_irq))
 			interp_step(m);
 	}
 	c->fault_jmp = NULL;
