@@ -8,8 +8,15 @@
  *   - the RTC's starting date (the host clock, once, at boot) → the CMOS
  *
  * In a live run the layer polls the host every EVENT_POLL_INSNS retired instructions (1 ms of virtual
- * time) and whenever the CPU idles; the record/replay engine will log each event with its count here and
- * feed the same events back on replay.
+ * time) and whenever the CPU idles.
+ *
+ * Record/replay attach here (docs/replay.md).  Recording (ev->rec): every input is logged with the
+ * instruction count at which it entered the guest — what the UART received and when, not when the host
+ * typed it.  Replay (ev->play): the host is never read; the poll timer runs on exactly the schedule it
+ * had while recording and hands the guest the logged bytes stamped with the current count, so inputs
+ * land at the same instruction, in the same order relative to device timers due at the same count.
+ * Both also arm the hash timer: every hash_interval instructions a state hash is logged (recording) or
+ * checked against the log (replay).
  */
 #ifndef REVISOR_EVENT_H
 #define REVISOR_EVENT_H
@@ -35,6 +42,13 @@ struct events {
 	uint8_t pending[4096];     /* host bytes not yet accepted by the UART */
 	unsigned npending;
 	uint64_t serial_bytes;     /* statistics: bytes delivered */
+
+	/* record/replay (replay/record.c, replay/replay.c); NULL/0 in a plain run */
+	struct recorder *rec;
+	struct player *play;
+	uint64_t play_pos;         /* replay: index of the next logged event (saved in snapshots) */
+	struct vtimer hash_timer;  /* state-hash points, every hash_interval instructions */
+	uint64_t hash_interval;
 };
 
 void events_init(struct events *ev, struct machine *m, int serial_from_console);
@@ -43,5 +57,7 @@ void events_connect_serial(struct events *ev, struct serial_sink sink);
 int64_t events_rtc_base(struct events *ev, int64_t base);
 /* The machine's idle hook: the CPU is halted with nothing armed; wait for host input. */
 int events_idle_wait(struct machine *m);
+/* Start hash points at every multiple of interval instructions (record and replay). */
+void events_start_hashing(struct events *ev, uint64_t interval);
 
 #endif

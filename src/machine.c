@@ -9,6 +9,7 @@
  * (DMA, loaders, the debugger) through phys_write()/phys_write_buf().
  */
 #include <stdlib.h>
+#include <string.h>
 #include "machine.h"
 #include "cpu/mem.h"
 
@@ -29,11 +30,13 @@ struct machine *machine_new(uint32_t ram_bytes)
 	m->ram = calloc(ram_bytes ? ram_bytes : 1, 1);
 	m->page_code = calloc(npages ? npages : 1, sizeof *m->page_code);
 	m->page_gen = calloc(npages ? npages : 1, sizeof *m->page_gen);
-	if (!m->ram || !m->page_code || !m->page_gen) {
+	m->page_dirty = malloc(npages ? npages : 1);
+	if (!m->ram || !m->page_code || !m->page_gen || !m->page_dirty) {
 		machine_free(m);
 		return NULL;
 	}
 	m->ram_size = ram_bytes;
+	memset(m->page_dirty, DIRTY_ALL, npages ? npages : 1);   /* nothing has been seen yet */
 	m->timers = NULL;
 	m->next_deadline = UINT64_MAX;
 	m->stop = STOP_NONE;
@@ -51,6 +54,8 @@ void machine_free(struct machine *m)
 	free(m->pio.r);
 	free(m->mmio.r);
 	free(m->page_gen);
+	free(m->page_dirty);
+	free(m->page_hash);
 	free(m->page_code);
 	free(m->ram);
 	free(m);
@@ -72,6 +77,7 @@ void machine_code_written(struct machine *m, uint32_t pa, uint32_t len)
 		if (m->page_code[p]) {
 			m->page_code[p] = 0;
 			m->page_gen[p]++;
+			m->cpu.attn = 1;   /* a trace of this page may be running */
 			hit = 1;
 		}
 	}

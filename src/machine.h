@@ -42,6 +42,7 @@ const struct io_range *bus_find(const struct bus *b, uint32_t addr);
 #define LOG_CPU_RESET    0x04u   /* CPU state when the guest starts */
 #define LOG_EXIT         0x08u   /* why the run stopped */
 #define LOG_GUEST_ERRORS 0x10u   /* guest misuse of devices */
+#define LOG_HASH         0x20u   /* with "exit": the final machine state hash (src/snapshot.c) */
 
 /* ---- why a run stops ---------------------------------------------------------------------------- */
 enum stop_reason {
@@ -92,6 +93,15 @@ struct machine {
 	uint8_t *page_code;        /* per 4 KiB physical page: nonzero while cached code exists */
 	uint32_t *page_gen;        /* per page: generation, bumped on each invalidating write */
 
+	/* Dirty-page tracking for record/replay (src/snapshot.c, replay/checkpoint.c), built the same way:
+	 * every store that reaches RAM through the slow path sets all bits of page_dirty[page]; a RAM page
+	 * gets a TLB write tag only when it already has every bit in dirty_track, so the first store after
+	 * a consumer cleared its bit (machine_dirty_clear) takes the slow path and marks the page again.
+	 * With dirty_track == 0 (a plain run) nothing changes and nothing costs. */
+	uint8_t *page_dirty;       /* per page: DIRTY_* bits, "written since that consumer last looked" */
+	uint8_t dirty_track;       /* the DIRTY_* bits some consumer is currently tracking */
+	uint64_t *page_hash;       /* per page: cached content hash (snapshot.c), NULL until first used */
+
 	struct vtimer *timers;     /* sorted by deadline */
 	uint64_t next_deadline;    /* = timers ? timers->deadline : UINT64_MAX */
 
@@ -111,6 +121,16 @@ struct machine {
 	void *dev;                 /* the platform's device state (pc.c) */
 	FILE *log;                 /* -d logging, or NULL */
 	unsigned log_mask;
+
+	/* The debugger (debugger/target.c); all NULL while no debugger is attached, so a plain run pays
+	 * nothing.  debug_check is called by the interpreter before each instruction while installed
+	 * (nonzero: it set m->stop, do not run the instruction).  watch_hit is told of every data access
+	 * that succeeded on the slow path (segmem.c); watch_pages is a bitmap of linear 4 KiB pages whose
+	 * TLB entries get no read/write tags, so that every access to them takes that path. */
+	int (*debug_check)(struct machine *m);
+	void (*watch_hit)(struct machine *m, uint32_t lin, uint32_t len, int is_write);
+	uint8_t *watch_pages;
+	void *debugger;
 };
 
 struct machine *machine_new(uint32_t ram_bytes);
@@ -122,10 +142,28 @@ void vtimer_disarm(struct machine *m, struct vtimer *t);
 void vtimer_run_due(struct machine *m);   /* fire every timer whose deadline <= icount */
 
 /* Interrupt request from the controllers: recompute cpu.irq_pending. */
-static inline void machine_set_irq_pending(struct machine *m, int pending) { m->cpu.irq_pending = (uint8_t)pending; }
+static inline void machine_set_irq_pending(struct machine *m, int pending)
+{
+	m->cpu.irq_pending = (uint8_t)pending;
+	m->cpu.attn = 1;
+}
+
+/* Is linear page lin watched by the debugger (see watch_pages)? */
+static inline int machine_page_watched(const struct machine *m, uint32_t lin)
+{
+	return m->watch_pages && ((m->watch_pages[lin >> 15] >> ((lin >> 12) & 7)) & 1);
+}
 
 /* Invalidate cached code for guest-physical bytes written outside the CPU's store path. */
 void machine_code_written(struct machine *m, uint32_t pa, uint32_t len);
+
+/* Dirty-page consumers (bits of page_dirty / dirty_track). */
+#define DIRTY_CKPT 0x01u   /* written since the last checkpoint (replay/checkpoint.c) */
+#define DIRTY_HASH 0x02u   /* written since the last state hash (src/snapshot.c) */
+#define DIRTY_ALL  0x03u
+/* Clear `bits` on every page and take away TLB write tags, so the next store to each page is seen
+ * (memory.c).  Starts tracking those bits (m->dirty_track |= bits). */
+void machine_dirty_clear(struct machine *m, uint8_t bits);
 
 /* Backends */
 extern const struct backend backend_interp;

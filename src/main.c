@@ -4,6 +4,9 @@
  * and hands a struct pc_config to the PC platform (pc.c).  Subcommands:
  *
  *   revisor run [options] [DISK_IMAGE]      boot a kernel (-kernel) or a disk's boot sector
+ *   revisor record -o FILE [run options]    the same, writing a recording (replay/record.c)
+ *   revisor replay FILE [-until N]          replay a recording (replay/replay.c)
+ *   revisor log FILE [--json]               print a recording's events (replay/logcmd.c)
  *
  * Exit status (docs/revisor.1): the guest's debug-exit value (value << 1) | 1 when it wrote port 0xF4;
  * 0 when the user quit (Ctrl-A x) or an instruction limit was reached; 2 for bad usage or bad input
@@ -15,11 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pc.h"
+#include "replay/record.h"
+#include "replay/replay.h"
 
 #define REVISOR_VERSION "0.1.0"
 
 static const char usage_text[] =
 	"usage: revisor run [options] [DISK_IMAGE]\n"
+	"       revisor record -o FILE [run options]   run and record (docs/replay.md)\n"
+	"       revisor replay FILE [-accel interp] [-until N]\n"
+	"       revisor log FILE [--json]\n"
 	"       revisor --help | --version\n"
 	"\n"
 	"Boot a 32-bit x86 PC guest: a Multiboot kernel (-kernel) or the boot sector of a disk image.\n"
@@ -38,6 +46,9 @@ static const char usage_text[] =
 	"  -D FILE             write -d logging to FILE\n"
 	"  -icount-limit N     stop after N retired instructions (exit status 0)\n"
 	"  -rtc-base DATE      RTC start as YYYY-MM-DDTHH:MM:SS (default: the host's clock, as an input event)\n"
+	"  -gdb DEV            wait for gdb: tcp:HOST:PORT (tcp::PORT = loopback) or stdio (docs/gdb.md)\n"
+	"  -s                  shorthand for -gdb tcp:127.0.0.1:1234\n"
+	"  -S                  do not start the CPU until gdb continues it\n"
 	"\n"
 	"With -serial stdio the console is raw and interactive: Ctrl-A x quits, Ctrl-A h helps.\n"
 	"Exit status: (value << 1) | 1 after the guest writes value to port 0xF4; 0 on quit or -icount-limit;\n"
@@ -78,6 +89,8 @@ static void split_list(const char *s, const char **out, int max, const char *opt
 	out[n] = NULL;
 }
 
+static const char *record_out;   /* revisor record -o FILE */
+
 static int cmd_run(int argc, char **argv)
 {
 	static const char *initrd[65];
@@ -117,6 +130,9 @@ static int cmd_run(int argc, char **argv)
 		else if (!strcmp(a, "-D")) { NEEDV(); cfg.log_file = v; }
 		else if (!strcmp(a, "-icount-limit")) { NEEDV(); cfg.icount_limit = parse_num("-icount-limit", v, 1, UINT64_MAX - 1); }
 		else if (!strcmp(a, "-rtc-base")) { NEEDV(); if (pc_parse_date(v, &cfg.rtc_base)) usage_error("-rtc-base: '%s' is not YYYY-MM-DDTHH:MM:SS", v); }
+		else if (!strcmp(a, "-gdb")) { NEEDV(); cfg.gdb = v; }
+		else if (!strcmp(a, "-s")) cfg.gdb = "tcp:127.0.0.1:1234";
+		else if (!strcmp(a, "-S")) cfg.gdb_wait = 1;
 		else if (a[0] == '-' && a[1]) usage_error("unknown option '%s'", argv[k]);
 		else if (!cfg.disk[0]) cfg.disk[0] = a;
 		else usage_error("unexpected argument '%s' (one disk image at most; use -hdb)", a);
@@ -124,7 +140,16 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (!cfg.kernel && !cfg.disk[0])
 		usage_error("%s", "nothing to boot: give -kernel FILE or a disk image");
+	if (cfg.gdb_wait && !cfg.gdb)
+		usage_error("%s", "-S waits for a debugger: add -s or -gdb tcp:HOST:PORT");
+	if (cfg.gdb && !strcmp(cfg.gdb, "stdio") && cfg.serial == SERIAL_STDIO) {
+		/* gdb owns standard input and output: the guest's console writes to standard error. */
+		cfg.serial = SERIAL_FILE;
+		cfg.serial_path = "/dev/stderr";
+	}
 
+	if (record_out)
+		return record_main(&cfg, record_out, argc, argv, REVISOR_VERSION);
 	struct pc *pc = pc_new(&cfg, err);
 	if (!pc) {
 		fprintf(stderr, "revisor: %s\n", err);
@@ -151,6 +176,16 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 2, argv + 2);
-	usage_error("unknown command '%s' (try run)", argv[1]);
+	if (!strcmp(argv[1], "record")) {
+		if (argc < 4 || strcmp(argv[2], "-o"))
+			usage_error("%s", "record: usage: revisor record -o FILE [run options]");
+		record_out = argv[3];
+		return cmd_run(argc - 4, argv + 4);
+	}
+	if (!strcmp(argv[1], "replay"))
+		return replay_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "log"))
+		return log_main(argc - 2, argv + 2);
+	usage_error("unknown command '%s' (try run, record, replay, log)", argv[1]);
 	return 2;
 }

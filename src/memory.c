@@ -26,12 +26,15 @@ static int in_ram(const struct machine *m, uint32_t pa, uint32_t len)
 	return (uint64_t)pa + len <= m->ram_size;
 }
 
-/* After a store to RAM [pa, pa+len): if the first or last page holds cached code (a store of at most a
- * page touches no other), let machine_code_written() invalidate it.  Longer stores check every page. */
+/* After a store to RAM [pa, pa+len): mark the pages dirty for record/replay (see machine.h), and if the
+ * first or last page holds cached code (a store of at most a page touches no other), let
+ * machine_code_written() invalidate it.  Longer stores check every page. */
 static void ram_stored(struct machine *m, uint32_t pa, uint32_t len)
 {
 	uint32_t first = pa >> 12, last = (pa + len - 1) >> 12;
 
+	for (uint32_t p = first; p <= last; p++)
+		m->page_dirty[p] = DIRTY_ALL;
 	if (len > 0x1000) {
 		for (uint32_t p = first; p <= last; p++)
 			if (m->page_code[p]) {
@@ -110,4 +113,19 @@ void phys_write_buf(struct machine *m, uint32_t pa, const void *buf, uint32_t le
 	}
 	for (uint32_t k = n; k < len; k++)
 		mmio_access(m, pa + k, 1, 1, p[k]);
+}
+
+/* A dirty-page consumer starts a new interval: forget which pages it has seen written, and take every
+ * write tag out of the TLB.  A page gets its tag back only once a store through the slow path has
+ * marked it again (mmu.c, tlb_fill), so no store can slip past unseen. */
+void machine_dirty_clear(struct machine *m, uint8_t bits)
+{
+	uint32_t npages = m->ram_size >> 12;
+
+	m->dirty_track |= bits;
+	for (uint32_t p = 0; p < npages; p++)
+		m->page_dirty[p] &= (uint8_t)~bits;
+	for (int u = 0; u < 2; u++)
+		for (int k = 0; k < TLB_SIZE; k++)
+			m->cpu.tlb[u][k].tag_w = TLB_INVALID;
 }

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "pc.h"
 #include "machine.h"
 #include "console.h"
@@ -42,6 +43,8 @@
 #include "dev/ide.h"
 #include "dev/cga.h"
 #include "boot/mptable.h"
+#include "snapshot.h"
+#include "debugger/gdbstub.h"
 
 struct pc {
 	struct pc_config cfg;
@@ -59,6 +62,9 @@ struct pc {
 	struct cga *cga;
 	FILE *serial_out;     /* -serial file:PATH */
 	int serial_stdio;
+	int reboot_failed;    /* pc_step could not reboot the guest (pc_finish returns 2) */
+	int muted;            /* replay re-executing to seek: the console has shown this output already */
+	struct gdbstub *gdb;  /* -gdb / -s: the GDB stub runs the machine (debugger/) */
 };
 
 /* ---- configuration ------------------------------------------------------------------------------ */
@@ -76,7 +82,7 @@ int pc_parse_log(struct pc_config *cfg, const char *items, char *err)
 {
 	static const struct { const char *name; unsigned bit; } names[] = {
 		{ "in_asm", LOG_IN_ASM }, { "int", LOG_INT }, { "cpu_reset", LOG_CPU_RESET },
-		{ "exit", LOG_EXIT }, { "guest_errors", LOG_GUEST_ERRORS },
+		{ "exit", LOG_EXIT }, { "guest_errors", LOG_GUEST_ERRORS }, { "hash", LOG_HASH },
 	};
 	char *copy = strdup(items), *save = NULL, *tok;
 	int rc = 0;
@@ -87,7 +93,7 @@ int pc_parse_log(struct pc_config *cfg, const char *items, char *err)
 			if (!strcmp(tok, names[k].name))
 				break;
 		if (k == sizeof names / sizeof names[0]) {
-			sprintf(err, "unknown log item '%.64s' (in_asm, int, cpu_reset, exit, guest_errors)", tok);
+			sprintf(err, "unknown log item '%.64s' (in_asm, int, cpu_reset, exit, guest_errors, hash)", tok);
 			rc = -1;
 			break;
 		}
@@ -135,7 +141,10 @@ static void cpu_nmi(void *opaque, int n, int level)
 
 	(void)n;
 	if (level)
+	{
 		pc->m->cpu.nmi_pending = 1;
+		pc->m->cpu.attn = 1;
+	}
 }
 
 /* INTA: the local APIC answers; an ExtINT request (the PIC through LINT0) is passed to the PIC. */
@@ -152,14 +161,18 @@ static void eoi_to_ioapic(void *opaque, uint8_t vector) { ioapic_eoi(opaque, vec
 /* Port 0xE9 bytes go to the host's standard error, beside the serial console. */
 static void debug_console(void *opaque, uint8_t byte)
 {
-	(void)opaque;
-	fputc(byte, stderr);
+	struct pc *pc = opaque;
+
+	if (!pc->muted)
+		fputc(byte, stderr);
 }
 
 static void serial_tx(void *opaque, uint8_t byte)
 {
 	struct pc *pc = opaque;
 
+	if (pc->muted)
+		return;
 	if (pc->serial_stdio)
 		console_write(&byte, 1);
 	else if (pc->serial_out)
@@ -258,7 +271,12 @@ struct pc *pc_new(const struct pc_config *cfg, char err[512])
 		}
 	}
 	if (cfg->serial == SERIAL_FILE) {
-		pc->serial_out = fopen(cfg->serial_path, "w");
+		/* /dev/stderr may be a socket (gdb's `target remote | ...` pipes), which cannot be opened by name:
+		 * use the descriptor itself. */
+		if (!strcmp(cfg->serial_path, "/dev/stderr"))
+			pc->serial_out = fdopen(dup(2), "w");
+		else
+			pc->serial_out = fopen(cfg->serial_path, "w");
 		if (!pc->serial_out) {
 			snprintf(err, 512, "-serial file:%s: cannot create: %m", cfg->serial_path);
 			goto fail;
@@ -286,6 +304,8 @@ struct pc *pc_new(const struct pc_config *cfg, char err[512])
 
 	/* The event layer first: devices take their host inputs from it. */
 	events_init(&pc->ev, m, pc->serial_stdio);
+	pc->ev.rec = cfg->rec;     /* record/replay attach to the event layer (docs/replay.md) */
+	pc->ev.play = cfg->play;
 	m->events = &pc->ev;
 	m->idle_wait = events_idle_wait;
 
@@ -356,6 +376,11 @@ struct pc *pc_new(const struct pc_config *cfg, char err[512])
 	if (pc_boot(pc, err))
 		goto fail;
 	m->cpu.icount_limit = cfg->icount_limit ? cfg->icount_limit : UINT64_MAX;
+	if (cfg->gdb) {
+		pc->gdb = gdbstub_new(m, cfg->gdb, cfg->gdb_wait, err);
+		if (!pc->gdb)
+			goto fail;
+	}
 	return pc;
 fail:
 	pc_free(pc);
@@ -391,6 +416,7 @@ void pc_free(struct pc *pc)
 			pit_free(pc->pit);
 		if (pc->pic)
 			pic_free(pc->pic);
+		gdbstub_free(pc->gdb);
 		machine_free(pc->m);
 	}
 	if (pc->serial_out)
@@ -420,28 +446,45 @@ static void report_state(struct pc *pc, const char *why)
 
 int pc_run(struct pc *pc)
 {
-	struct machine *m = pc->m;
-	int status;
-
 	enum stop_reason why;
-	char err[512];
 
 	if (pc->serial_stdio)
 		console_open();
+	why = pc_step(pc);
+	console_close();
+	return pc_finish(pc, why);
+}
+
+enum stop_reason pc_step(struct pc *pc)
+{
+	struct machine *m = pc->m;
+	enum stop_reason why;
+	char err[512];
+
 	for (;;) {
-		why = m->backend->run(m);
+		/* With a debugger attached, the GDB stub runs the backend for gdb (debugger/session.c). */
+		why = pc->gdb ? gdbstub_run(pc->gdb) : m->backend->run(m);
 		if (why != STOP_RESET || pc->cfg.no_reboot)
-			break;
+			return why;
 		if (m->log_mask & LOG_EXIT)
 			fprintf(m->log, "exit: the guest requested a reset: rebooting at icount %llu\n",
 				(unsigned long long)m->cpu.icount);
 		if (pc_reboot(pc, err)) {
 			console_close();
 			fprintf(stderr, "revisor: reboot: %s\n", err);
-			return 2;
+			pc->reboot_failed = 1;
+			return STOP_ERROR;
 		}
 	}
-	console_close();
+}
+
+int pc_finish(struct pc *pc, enum stop_reason why)
+{
+	struct machine *m = pc->m;
+	int status;
+
+	if (pc->reboot_failed)
+		return 2;
 	switch (why) {
 	case STOP_EXIT:
 		status = m->exit_status;
@@ -475,7 +518,20 @@ int pc_run(struct pc *pc)
 		fprintf(stderr, "revisor: CGA text screen at exit:\n");
 		cga_render(pc->cga, stderr);
 	}
-	if (m->log_mask & LOG_EXIT)
+	if ((m->log_mask & LOG_EXIT) && (m->log_mask & LOG_HASH))   /* -d exit,hash: docs/replay.md */
+		fprintf(m->log, "exit: reason %d status %d icount %llu hash %016llx\n", why, status,
+			(unsigned long long)m->cpu.icount, (unsigned long long)machine_state_hash(m));
+	else if (m->log_mask & LOG_EXIT)
 		fprintf(m->log, "exit: reason %d status %d icount %llu\n", why, status, (unsigned long long)m->cpu.icount);
+	gdbstub_exited(pc->gdb, status);   /* gdb, if attached, learns that the run is over */
 	return status;
 }
+
+void pc_get_parts(struct pc *pc, struct pc_parts *out)
+{
+	*out = (struct pc_parts){ pc->m, &pc->ev, pc->pic, pc->pit, pc->com1, pc->cmos, pc->kbd,
+				  pc->lapic, pc->ioapic, pc->ide, pc->cga };
+}
+
+struct machine *pc_machine(struct pc *pc) { return pc->m; }
+void pc_mute_output(struct pc *pc, int on) { pc->muted = on; }

@@ -28,6 +28,10 @@ struct pc_config {
 	const char *log_file;
 	uint64_t icount_limit;       /* 0 = none */
 	int64_t rtc_base;            /* seconds since the epoch, or -1 = take the host's clock (an input event) */
+	struct recorder *rec;        /* revisor record: log every input (replay/record.c), or NULL */
+	struct player *play;         /* revisor replay: inputs come from a recording (replay/replay.c), or NULL */
+	const char *gdb;             /* -gdb tcp:HOST:PORT / stdio (-s = tcp:127.0.0.1:1234): attach the GDB stub */
+	int gdb_wait;                /* -S: do not start the CPU until gdb continues it */
 };
 
 void pc_config_defaults(struct pc_config *cfg);
@@ -38,5 +42,29 @@ struct pc;
 struct pc *pc_new(const struct pc_config *cfg, char err[512]);   /* NULL + err on bad input */
 int pc_run(struct pc *pc);                                        /* runs to the end; the exit status */
 void pc_free(struct pc *pc);
+
+/* pc_run in two halves, for drivers that run a guest in pieces (record/replay, the debugger):
+ * pc_step runs until the guest stops or cpu.icount_limit, rebooting on guest reset requests as pc_run
+ * does; pc_finish prints the end-of-run report and returns the exit status pc_run would. */
+enum stop_reason pc_step(struct pc *pc);
+int pc_finish(struct pc *pc, enum stop_reason why);
+
+/* The PC's parts, for snapshots (src/snapshot.c), record/replay and the debugger. */
+struct pc_parts {
+	struct machine *m;
+	struct events *ev;
+	struct pic *pic;
+	struct pit *pit;
+	struct uart *com1;
+	struct cmos *cmos;
+	struct i8042 *kbd;
+	struct lapic *lapic;
+	struct ioapic *ioapic;
+	struct ide *ide;
+	struct cga *cga;
+};
+void pc_get_parts(struct pc *pc, struct pc_parts *out);
+struct machine *pc_machine(struct pc *pc);
+void pc_mute_output(struct pc *pc, int on);   /* drop the guest's console output (replay seeking) */
 
 #endif

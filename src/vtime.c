@@ -28,6 +28,7 @@ static int unlink_timer(struct machine *m, struct vtimer *t)
 static void update_deadline(struct machine *m)
 {
 	m->next_deadline = m->timers ? m->timers->deadline : UINT64_MAX;
+	m->cpu.attn = 1;   /* the run loop may be running towards a later deadline */
 }
 
 /* Arm t to fire when icount reaches deadline, replacing any earlier arming of t.  (The list is searched

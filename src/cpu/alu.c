@@ -58,7 +58,7 @@ void op_sbb(struct cpu *c, const struct insn *i)
 	uint32_t a = opnd_read(c, i, 0), b = opnd_read(c, i, 1), r = a - b - flag_cf(c);
 
 	opnd_write(c, i, 0, r);
-	lf_set(c, LF_SUB, size, a, b, r);
+	lf_set(c, LF_SBB, size, a, b, r);
 }
 
 /* CMP is SUB without the write-back. */

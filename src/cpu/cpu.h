@@ -108,6 +108,10 @@ struct cpu {
 	uint8_t exc_vec;        /* while exc_depth > 0: the exception being delivered (table 6-5 needs it) */
 	uint8_t irq_pending;    /* the interrupt controllers have something to deliver (see machine.h) */
 	uint8_t nmi_pending;
+	/* "Attention": set by anything outside the instruction stream that the run loop must notice before
+	 * the next instruction — a timer armed or re-armed, an interrupt line changing, NMI, a store into a
+	 * page holding cached code.  The interpreter runs traces without other checks until it is set. */
+	uint8_t attn;
 	jmp_buf *fault_jmp;     /* where cpu_fault() returns to */
 	int fault_vec;          /* the exception being raised */
 	uint32_t fault_err;

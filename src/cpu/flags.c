@@ -24,6 +24,7 @@ uint32_t flags_arith(const struct cpu *c)
 		f |= (a ^ b ^ r) & FL_AF;
 		break;
 	case LF_SUB:
+	case LF_SBB:
 		if (((~a & b) | ((~a | b) & r)) & top)
 			f |= FL_CF;
 		if ((a ^ b) & (a ^ r) & top)
@@ -65,6 +66,7 @@ uint32_t flag_cf(const struct cpu *c)
 	case LF_ADD:
 		return (((a & b) | ((a | b) & ~r)) & top) ? 1 : 0;
 	case LF_SUB:
+	case LF_SBB:
 		return (((~a & b) | ((~a | b) & r)) & top) ? 1 : 0;
 	case LF_LOGIC:
 		return 0;
@@ -100,8 +102,40 @@ int cpu_cond(const struct cpu *c, unsigned cc)
 	uint32_t f;
 	int r;
 
-	/* Fast paths that need no full materialization. */
-	if (c->lf.op != LF_NONE) {
+	/* Fast paths that need no full materialization.  After CMP/SUB (a - b) every condition is a plain
+	 * comparison of the operands (SDM vol. 1, table B-1 "Condition codes" read as comparisons); after
+	 * a logical operation CF = OF = 0. */
+	if (c->lf.op == LF_SUB) {
+		uint32_t a = c->lf.dst, b = c->lf.src;
+		int32_t sa = (int32_t)a, sb = (int32_t)b;
+		if (c->lf.size != 4) {   /* compare the operand-size values, sign-extended for L/LE */
+			unsigned sh = 32 - 8 * c->lf.size;
+			a &= size_mask(c->lf.size);
+			b &= size_mask(c->lf.size);
+			sa = (int32_t)(a << sh);
+			sb = (int32_t)(b << sh);
+		}
+		switch (cc >> 1) {
+		case 1: return (a < b) ^ (int)(cc & 1);                     /* B: unsigned below */
+		case 2: return (c->lf.res == 0) ^ (int)(cc & 1);            /* E */
+		case 3: return (a <= b) ^ (int)(cc & 1);                    /* BE */
+		case 6: return (sa < sb) ^ (int)(cc & 1);                   /* L: signed less */
+		case 7: return (sa <= sb) ^ (int)(cc & 1);                  /* LE */
+		default: break;
+		}
+	} else if (c->lf.op == LF_LOGIC) {
+		int zf = c->lf.res == 0, sf = (c->lf.res & sign_bit(c->lf.size)) != 0;
+		switch (cc >> 1) {
+		case 0: return (int)(cc & 1);                               /* O: never */
+		case 1: return (int)(cc & 1);                               /* B: never */
+		case 2: return zf ^ (int)(cc & 1);
+		case 3: return zf ^ (int)(cc & 1);                          /* BE = ZF when CF = 0 */
+		case 4: return sf ^ (int)(cc & 1);
+		case 6: return sf ^ (int)(cc & 1);                          /* L = SF != OF = SF */
+		case 7: return (zf | sf) ^ (int)(cc & 1);
+		default: break;
+		}
+	} else if (c->lf.op != LF_NONE) {
 		switch (cc >> 1) {
 		case 1: /* B / AE */
 			return (int)flag_cf(c) ^ (int)(cc & 1);

@@ -22,7 +22,8 @@
 enum lf_op {
 	LF_NONE,   /* status flags are in c->eflags */
 	LF_ADD,    /* ADD, ADC, XADD */
-	LF_SUB,    /* SUB, SBB, CMP, NEG (a = 0), CMPXCHG, string compare/scan */
+	LF_SUB,    /* SUB, CMP, NEG (a = 0), CMPXCHG, string compare/scan: always exactly r = a - b */
+	LF_SBB,    /* SBB: r = a - b - CF; same flag formulas as LF_SUB, but r is not a - b */
 	LF_LOGIC,  /* AND, OR, XOR, TEST: CF = OF = 0, AF = 0 */
 	LF_INC,    /* src holds the preserved CF */
 	LF_DEC,    /* src holds the preserved CF */

@@ -3,11 +3,14 @@
  * interp.c — the reference backend: a Bochs-style interpreter.  This is the lecture's "interpreted
  * execution" loop — fetch, decode, dispatch — with the two speed-ups the lecture describes for Bochs:
  *
- *  - a decoded-instruction cache (the "trace cache" idea): decoding is done once per instruction address
- *    and the decoded record is reused until the guest writes to that code page.  Entries are keyed by
- *    guest-physical address and the code-size mode; each carries the page's generation number, and a
- *    store into a page holding cached code bumps the generation (memory.c), so stale decodings are never
- *    executed — self-modifying code works without any explicit invalidation pass;
+ *  - a trace cache (Bochs 2.3.6, after the Pentium 4's): a *trace* is up to TRACE_MAX instructions that
+ *    follow each other in one code page, decoded once and kept until the guest writes to that page.
+ *    Traces are keyed by guest-physical address and code-size mode; each carries the page's generation
+ *    number, and a store into a page holding cached code bumps the generation (memory.c), so stale
+ *    decodings are never executed — self-modifying code works without any explicit invalidation pass.
+ *    Executing a trace is a tight loop: per instruction only the EIP update, the handler call and a few
+ *    compares, which leave the trace early when EIP does not go on in a straight line (a taken branch,
+ *    an exception, a REP instruction resuming), when an event becomes due, or when the page is written;
  *  - handlers chosen at decode time ("split handlers"): the decoder stores the function to call in the
  *    record, so dispatch is one indirect call with no opcode switch.
  *
@@ -23,24 +26,28 @@
 #include "cpu/mem.h"
 #include "cpu/interp.h"
 #include "cpu/disasm.h"
+#include "cpu/fastpath.h"
 
-#define ICACHE_BITS 16
-#define ICACHE_SIZE (1u << ICACHE_BITS)
-
-struct icache_entry {
-	uint32_t pa;      /* physical address of the first byte */
-	uint32_t gen;     /* m->page_gen[pa >> 12] when decoded */
-	uint8_t mode;     /* 1 = 32-bit code, 0 = 16-bit; 0xff = empty */
-	struct insn insn;
-};
-
+#define TRACE_BITS 12
+#define TRACE_COUNT (1u << TRACE_BITS)
+#define TRACE_MAX 16
 #define RECENT 16
 
+/* A run of instructions decoded from consecutive bytes of one page. */
+struct trace {
+	uint32_t pa;          /* physical address of the first instruction */
+	uint32_t gen;         /* m->page_gen[pa >> 12] when decoded */
+	uint32_t bytes;       /* total length of the instructions */
+	uint8_t mode;         /* 1 = 32-bit code, 0 = 16-bit; 0xff = empty */
+	uint8_t n;            /* number of instructions */
+	struct insn insn[TRACE_MAX];
+};
+
 struct interp {
-	struct icache_entry cache[ICACHE_SIZE];
+	struct trace traces[TRACE_COUNT];
 	uint64_t hits, misses;
-	uint32_t recent[RECENT];   /* linear addresses of the last instructions started (for reports) */
-	unsigned recent_pos;
+	uint32_t recent[RECENT];   /* linear addresses of recent instructions, by icount % RECENT */
+	int no_traces;             /* execute one instruction at a time (for comparisons and debugging) */
 };
 
 static struct interp *interp_of(struct machine *m) { return m->interp; }
@@ -56,12 +63,12 @@ static void log_in_asm(struct machine *m, uint32_t lin, const uint8_t *bytes, un
 	fprintf(m->log, "in_asm: %08x  %s\n", lin, text);
 }
 
-/* Decode the instruction at CS:EIP without the cache (page-crossing instructions, MMIO code). */
+/* Decode the instruction at CS:EIP without the cache (page-crossing instructions, code near the CS
+ * limit, code outside RAM). */
 static void decode_uncached(struct cpu *c, uint32_t lin, struct insn *out)
 {
 	uint8_t buf[16];
 	unsigned n = fetch_code(c, lin, buf, 15);
-
 	int r = decode(out, buf, n, cpu_code32(c));
 
 	if (r != DEC_SHORT && (c->m->log_mask & LOG_IN_ASM))
@@ -74,48 +81,97 @@ static void decode_uncached(struct cpu *c, uint32_t lin, struct insn *out)
 	}
 }
 
-/* Find (or make) the decoded form of the instruction at CS:EIP.  May raise #PF/#GP. */
-static const struct insn *fetch_insn(struct cpu *c, struct interp *ip, struct insn *scratch)
+/* Build the trace starting at physical address pa (linear lin): decode instructions while they lie
+ * wholly inside the page and the CS limit. */
+static void build_trace(struct cpu *c, struct trace *t, uint32_t pa, uint32_t lin, uint8_t mode)
+{
+	struct machine *m = c->m;
+	uint32_t page_end = (pa | 0xfff) + 1, off = 0;
+	uint32_t room_cs = c->seg[S_CS].limit - c->eip;   /* bytes allowed after EIP, minus one */
+
+	t->n = 0;
+	while (t->n < TRACE_MAX) {
+		struct insn *i = &t->insn[t->n];
+		uint32_t at = pa + off;
+		unsigned avail = page_end - at;
+		if (avail > 15)
+			avail = 15;
+		if (decode(i, m->ram + at, avail, mode) == DEC_SHORT || off + i->len - 1 > room_cs)
+			break;
+		specialize(i);
+		if (m->log_mask & LOG_IN_ASM)
+			log_in_asm(m, lin + off, m->ram + at, i->len, mode);
+		off += i->len;
+		t->n++;
+		/* Control flow, mode changes and segment loads (MOV/POP SS open an interrupt shadow) end a
+		 * trace; so does everything that can change IF, TF or HLT (all C_TERM or CF_INT).  A
+		 * conditional branch does not: when taken, EIP leaves the straight line and run_trace stops;
+		 * when not taken, the trace goes on with the fall-through path. */
+		if (((i->cls & CF_MASK) && (i->cls & CF_MASK) != CF_JCC) || (i->cls & (C_TERM | C_SEGLOAD)) ||
+		    at + i->len >= page_end)
+			break;
+	}
+	t->pa = pa;
+	t->bytes = off;
+	t->mode = mode;
+	if (!m->page_code[pa >> 12])
+		mem_mark_code_page(m, pa);
+	t->gen = m->page_gen[pa >> 12];
+}
+
+/* Find (or build) the trace starting at CS:EIP, or NULL when the instruction there must be decoded
+ * without the cache.  May raise #PF/#GP. */
+static struct trace *fetch_trace(struct cpu *c, struct interp *ip)
 {
 	struct machine *m = c->m;
 	uint32_t lin = c->seg[S_CS].base + c->eip;
 	unsigned user = c->cpl == 3;
-	struct tlb_entry *t = &c->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
-	uint32_t pa;
+	struct tlb_entry *te = &c->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
 	uint8_t mode = (uint8_t)cpu_code32(c);
+	uint32_t pa;
 
-	/* Near the CS limit or the end of a page, take the careful path: fetch_code checks the limit
-	 * byte by byte and handles a second page. */
-	if (c->eip > c->seg[S_CS].limit - 15 || (lin & 0xfff) > 0x1000 - 15) {
-		decode_uncached(c, lin, scratch);
-		return scratch;
-	}
-	if (t->tag_x == (lin & ~0xfffu))
-		pa = t->phys | (lin & 0xfff);
+	if (c->eip > c->seg[S_CS].limit - 15 && c->eip > c->seg[S_CS].limit)
+		return NULL;   /* beyond the limit: decode_uncached raises #GP */
+	if (te->tag_x == (lin & ~0xfffu))
+		pa = te->phys | (lin & 0xfff);
 	else
 		pa = mmu_translate(c, lin, ACC_EXEC, user);
-	if (pa >= m->ram_size - 16) {
-		decode_uncached(c, lin, scratch);
-		return scratch;
-	}
+	if (pa >= m->ram_size)
+		return NULL;
 
-	struct icache_entry *e = &ip->cache[(pa ^ (pa >> ICACHE_BITS)) & (ICACHE_SIZE - 1)];
-	uint32_t gen = m->page_gen[pa >> 12];
-	if (e->pa == pa && e->gen == gen && e->mode == mode) {
+	struct trace *t = &ip->traces[(pa ^ (pa >> TRACE_BITS)) & (TRACE_COUNT - 1)];
+	if (t->pa == pa && t->mode == mode && t->gen == m->page_gen[pa >> 12] &&
+	    c->eip + (t->bytes - 1) <= c->seg[S_CS].limit) {
 		ip->hits++;
-		return &e->insn;
+		return t;
 	}
 	ip->misses++;
-	/* The bytes are in RAM and do not cross a page: decode straight from guest memory. */
-	decode(&e->insn, m->ram + pa, 15, mode);
-	if (m->log_mask & LOG_IN_ASM)
-		log_in_asm(m, lin, m->ram + pa, e->insn.len, mode);
-	if (!m->page_code[pa >> 12])
-		mem_mark_code_page(m, pa);
-	e->pa = pa;
-	e->gen = m->page_gen[pa >> 12];
-	e->mode = mode;
-	return &e->insn;
+	build_trace(c, t, pa, lin, mode);
+	if (t->n == 0) {
+		t->mode = 0xff;
+		return NULL;   /* the first instruction crosses the page or the CS limit */
+	}
+	return t;
+}
+
+/* Execute one decoded instruction: the unit of retirement. */
+static inline void exec_one(struct cpu *c, struct interp *ip, const struct insn *i, uint32_t next)
+{
+	c->prev_eip = c->eip;
+	c->prev_esp = c->r[R_ESP];
+	ip->recent[c->icount % RECENT] = c->seg[S_CS].base + c->eip;
+	c->eip = next;
+	i->exec(c, i);
+	c->icount++;
+}
+
+/* Single-step trap after an instruction that ran with TF set (SDM vol. 3A 17.3.1.4). */
+static void single_step_trap(struct cpu *c)
+{
+	c->dr[6] |= 0x4000;
+	c->prev_eip = c->eip;
+	c->prev_esp = c->r[R_ESP];
+	cpu_deliver(c, EXC_DB, EV_EXCEPTION, 0, 0);
 }
 
 /* Deliver a pending external interrupt if the CPU can take one now.  Returns 1 if one was delivered. */
@@ -135,33 +191,42 @@ static int take_interrupt(struct machine *m, struct cpu *c)
 	return 1;
 }
 
-/* Execute one instruction (the unit the replay engine and the translator's fallback use). */
+/* Execute exactly one instruction (the unit the replay engine, the debugger and, later, the translator
+ * near deadlines use). */
 void interp_step(struct machine *m)
 {
 	struct cpu *c = &m->cpu;
-	struct insn scratch;
-	const struct insn *i;
-	uint32_t tf = c->eflags & FL_TF;
-	uint8_t shadow = c->inhibit_irq;
-
 	struct interp *ip = interp_of(m);
+	uint32_t tf = c->eflags & FL_TF, mask = cpu_code32(c) ? 0xffffffffu : 0xffffu;
+	uint8_t shadow = c->inhibit_irq;
+	struct trace *t = fetch_trace(c, ip);
+	struct insn scratch;
+	const struct insn *i = t ? &t->insn[0] : &scratch;
 
-	c->prev_eip = c->eip;
-	c->prev_esp = c->r[R_ESP];
-	ip->recent[ip->recent_pos++ % RECENT] = c->seg[S_CS].base + c->eip;
-	i = fetch_insn(c, ip, &scratch);
+	if (!t)
+		decode_uncached(c, c->seg[S_CS].base + c->eip, &scratch);
 	c->inhibit_irq = 0;
-	c->eip += i->len;
-	if (!cpu_code32(c))
-		c->eip &= 0xffff;
-	i->exec(c, i);
-	c->icount++;
-	if (tf && !shadow) {
-		/* Single-step trap after the instruction (SDM vol. 3A 17.3.1.4). */
-		c->dr[6] |= 0x4000;
-		c->prev_eip = c->eip;
-		c->prev_esp = c->r[R_ESP];
-		cpu_deliver(c, EXC_DB, EV_EXCEPTION, 0, 0);
+	exec_one(c, ip, i, (c->eip + i->len) & mask);
+	if (tf && !shadow)
+		single_step_trap(c);
+}
+
+/* Run one trace from its start until it ends, EIP leaves its straight line, the instruction budget
+ * `stop_at` is used up, or something raises c->attn / m->stop.  Everything else that could matter
+ * between two instructions (IF, TF, HLT, interrupt shadows) can only change through instructions that
+ * end a trace (build_trace). */
+static void run_trace(struct machine *m, struct cpu *c, struct interp *ip, const struct trace *t,
+		      uint64_t stop_at)
+{
+	const struct insn *i = t->insn, *end = t->insn + t->n;
+	uint32_t mask = t->mode ? 0xffffffffu : 0xffffu;
+
+	c->inhibit_irq = 0;
+	for (;;) {
+		uint32_t next = (c->eip + i->len) & mask;
+		exec_one(c, ip, i, next);
+		if (++i == end || c->eip != next || c->icount >= stop_at || c->attn || m->stop)
+			return;
 	}
 }
 
@@ -222,10 +287,28 @@ static enum stop_reason interp_run(struct machine *m)
 			idle(m, c);
 			continue;
 		}
-		/* The hot loop.  The deadline is re-read every instruction because an instruction can arm a
-		 * timer (a LAPIC or PIT register write) due sooner than anything armed before it. */
-		while (c->icount < c->icount_limit && c->icount < m->next_deadline && !c->halted && !m->stop &&
-		       !c->nmi_pending && !(c->irq_pending && (c->eflags & FL_IF) && !c->inhibit_irq))
+		/* Everything pending has been looked at: from here on only a new event needs attention. */
+		c->attn = 0;
+		if (m->debug_check) {
+			/* A debugger wants to see every instruction before it runs (breakpoints, stepping,
+			 * reverse scans: debugger/target.c).  It returns nonzero after setting m->stop. */
+			if (!m->debug_check(m))
+				interp_step(m);
+			continue;
+		}
+		uint64_t limit = c->icount_limit < m->next_deadline ? c->icount_limit : m->next_deadline;
+		/* The hot path: whole traces.  Single-stepping (TF) and code the trace cache cannot hold go
+		 * one instruction at a time. */
+		if (c->eflags & FL_TF || (c->inhibit_irq && (c->irq_pending || c->nmi_pending))) {
+			/* Single-stepping, or an interrupt waits behind an STI / MOV SS shadow: it must be
+			 * taken right after the next instruction, exactly as a one-by-one run would. */
+			interp_step(m);
+			continue;
+		}
+		struct trace *t = interp_of(m)->no_traces ? NULL : fetch_trace(c, interp_of(m));
+		if (t)
+			run_trace(m, c, interp_of(m), t, limit);
+		else
 			interp_step(m);
 	}
 	c->fault_jmp = NULL;
@@ -238,8 +321,8 @@ static int interp_init(struct machine *m)
 
 	if (!ip)
 		return -1;
-	for (unsigned k = 0; k < ICACHE_SIZE; k++)
-		ip->cache[k].mode = 0xff;
+	for (unsigned k = 0; k < TRACE_COUNT; k++)
+		ip->traces[k].mode = 0xff;
 	m->interp = ip;
 	return 0;
 }
@@ -248,6 +331,11 @@ static void interp_fini(struct machine *m)
 {
 	free(m->interp);
 	m->interp = NULL;
+}
+
+void interp_set_traces(struct machine *m, int on)
+{
+	interp_of(m)->no_traces = !on;
 }
 
 void interp_stats(struct machine *m, uint64_t *hits, uint64_t *misses)
@@ -261,14 +349,18 @@ void interp_stats(struct machine *m, uint64_t *hits, uint64_t *misses)
 void interp_report_recent(struct machine *m, FILE *out)
 {
 	struct interp *ip = interp_of(m);
-	unsigned n = ip->recent_pos < RECENT ? ip->recent_pos : RECENT;
+	struct cpu *c = &m->cpu;
+	/* The ring is indexed by the icount at which each instruction started; include the instruction
+	 * that started at the current count if it is the one that faulted (it did not retire). */
+	uint64_t end = c->icount + (ip->recent[c->icount % RECENT] == c->seg[S_CS].base + c->prev_eip);
+	uint64_t n = end < RECENT ? end : RECENT;
 
 	if (!n)
 		return;
-	fprintf(out, "  last %u instructions (oldest first):\n", n);
-	for (unsigned k = ip->recent_pos - n; k != ip->recent_pos; k++) {
+	fprintf(out, "  last %u instructions (oldest first):\n", (unsigned)n);
+	for (uint64_t k = end - n; k != end; k++) {
 		uint32_t lin = ip->recent[k % RECENT], pa;
-		uint8_t buf[16];
+		uint8_t buf[16] = { 0 };
 		char text[96] = "?";
 		unsigned len = 0;
 

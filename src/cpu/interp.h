@@ -17,6 +17,8 @@ struct machine;
 void interp_step(struct machine *m);
 /* Print the last instructions executed, disassembled (for end-of-run reports). */
 void interp_report_recent(struct machine *m, FILE *out);
+/* Turn the trace cache's multi-instruction execution off (1 instruction per dispatch) or on. */
+void interp_set_traces(struct machine *m, int on);
 void interp_stats(struct machine *m, uint64_t *hits, uint64_t *misses);
 
 #endif

@@ -121,7 +121,13 @@ static void tlb_fill(struct cpu *c, uint32_t lin, int user, const struct xlate *
 	}
 	e->tag_r = page;
 	e->tag_x = page;         /* no NX: whatever is readable is executable */
-	e->tag_w = (x->writable && x->dirty && !m->page_code[ppage >> 12]) ? page : TLB_INVALID;
+	/* A write tag lets stores bypass memory.c: not for code pages (their stores must invalidate cached
+	 * decodings) nor for pages a record/replay consumer has not yet seen dirty (machine.h). */
+	e->tag_w = (x->writable && x->dirty && !m->page_code[ppage >> 12] &&
+		    (m->page_dirty[ppage >> 12] & m->dirty_track) == m->dirty_track) ? page : TLB_INVALID;
+	/* A page the debugger watches: its reads and writes must reach segmem.c, which reports them. */
+	if (machine_page_watched(m, page))
+		e->tag_r = e->tag_w = TLB_INVALID;
 }
 
 /* The translation without faulting: 0 and *pa, or -1 with the error code in *err. */

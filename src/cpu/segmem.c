@@ -156,19 +156,30 @@ static int lin_user(const struct cpu *c, int flags)
 	return (flags & LIN_USER_CPL) && c->cpl == 3;
 }
 
+/* Tell the debugger about a data access that has just succeeded (only while it watches memory). */
+static inline void watch(struct cpu *c, uint32_t lin, unsigned len, int is_write)
+{
+	if (c->m->watch_hit)
+		c->m->watch_hit(c->m, lin, len, is_write);
+}
+
 uint32_t lin_read(struct cpu *c, uint32_t lin, unsigned size, int flags)
 {
-	return lin_read_priv(c, lin, size, lin_user(c, flags));
+	uint32_t v = lin_read_priv(c, lin, size, lin_user(c, flags));
+	watch(c, lin, size, 0);
+	return v;
 }
 
 void lin_write(struct cpu *c, uint32_t lin, unsigned size, uint32_t v, int flags)
 {
 	lin_write_priv(c, lin, size, v, lin_user(c, flags));
+	watch(c, lin, size, 1);
 }
 
 void lin_read_buf(struct cpu *c, uint32_t lin, void *buf, unsigned len, int flags)
 {
 	lin_copy_from(c, lin, buf, len, ACC_READ, lin_user(c, flags));
+	watch(c, lin, len, 0);
 }
 
 /* ---- logical accesses ----------------------------------------------------------------------------- */
@@ -176,27 +187,34 @@ void lin_read_buf(struct cpu *c, uint32_t lin, void *buf, unsigned len, int flag
 uint32_t seg_read_slow(struct cpu *c, unsigned seg, uint32_t off, unsigned size)
 {
 	uint32_t lin = seg_linear(c, seg, off, size, 0);
-	return lin_read_priv(c, lin, size, seg_user(c, seg));
+	uint32_t v = lin_read_priv(c, lin, size, seg_user(c, seg));
+	watch(c, lin, size, 0);
+	return v;
 }
 
 void seg_write_slow(struct cpu *c, unsigned seg, uint32_t off, unsigned size, uint32_t v)
 {
 	uint32_t lin = seg_linear(c, seg, off, size, 1);
 	lin_write_priv(c, lin, size, v, seg_user(c, seg));
+	watch(c, lin, size, 1);
 }
 
 void seg_read_buf(struct cpu *c, unsigned seg, uint32_t off, void *buf, unsigned len)
 {
 	if (len == 0)
 		return;
-	lin_copy_from(c, seg_linear(c, seg, off, len, 0), buf, len, ACC_READ, seg_user(c, seg));
+	uint32_t lin = seg_linear(c, seg, off, len, 0);
+	lin_copy_from(c, lin, buf, len, ACC_READ, seg_user(c, seg));
+	watch(c, lin, len, 0);
 }
 
 void seg_write_buf(struct cpu *c, unsigned seg, uint32_t off, const void *buf, unsigned len)
 {
 	if (len == 0)
 		return;
-	lin_copy_to(c, seg_linear(c, seg, off, len, 1), buf, len, seg_user(c, seg));
+	uint32_t lin = seg_linear(c, seg, off, len, 1);
+	lin_copy_to(c, lin, buf, len, seg_user(c, seg));
+	watch(c, lin, len, 1);
 }
 
 uint64_t seg_read64(struct cpu *c, unsigned seg, uint32_t off)

@@ -12,7 +12,9 @@
  * platform wants to show the screen (at the end of a run, or on request).
  */
 #include <stdlib.h>
+#include <string.h>
 #include "dev/cga.h"
+#include "snapshot.h"
 #include "dev/vclock.h"
 
 /* Beam timing of a VGA 400-line mode at 70 Hz with the 25.175 MHz dot clock: 800 dots per line, 640 of
@@ -220,4 +222,20 @@ struct cga *cga_new(struct machine *m)
 void cga_free(struct cga *v)
 {
 	free(v);
+}
+
+/* ---- record/replay ---------------------------------------------------------------------------- */
+
+/* Save or restore the CRT controller (snapshot.h; the pattern is explained at pit_snapshot in pit.c). */
+void cga_snapshot(struct cga *v, struct snap *s)
+{
+	struct cga st;
+
+	memcpy(&st, v, sizeof st);
+	memset(&st.m, 0, sizeof st.m);
+	snap_bytes(s, &st, sizeof st);
+	if (!snap_loading(s))
+		return;
+	st.m = v->m;
+	memcpy(v, &st, sizeof st);
 }

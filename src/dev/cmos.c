@@ -13,7 +13,9 @@
  * timers; IRQ8 is asserted while an enabled flag is set and drops when register C is read.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "dev/cmos.h"
+#include "snapshot.h"
 #include "dev/vclock.h"
 
 #define UIP_WINDOW 244000ull    /* 244 us in virtual nanoseconds (= instructions) */
@@ -344,4 +346,26 @@ void cmos_free(struct cmos *c)
 		vtimer_disarm(c->m, &c->periodic_timer);
 	}
 	free(c);
+}
+
+/* ---- record/replay ---------------------------------------------------------------------------- */
+
+/* Save or restore the RTC and CMOS RAM (snapshot.h; the pattern is explained at pit_snapshot in pit.c). */
+void cmos_snapshot(struct cmos *c, struct snap *s)
+{
+	struct cmos st;
+
+	memcpy(&st, c, sizeof st);
+	memset(&st.m, 0, sizeof st.m);
+	memset(&st.irq, 0, sizeof st.irq);
+	snap_unwire_timer(&st.update_timer);
+	snap_unwire_timer(&st.periodic_timer);
+	snap_bytes(s, &st, sizeof st);
+	if (!snap_loading(s))
+		return;
+	st.m = c->m;
+	st.irq = c->irq;
+	st.update_timer = c->update_timer;
+	st.periodic_timer = c->periodic_timer;
+	memcpy(c, &st, sizeof st);
 }

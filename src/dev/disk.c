@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "dev/disk.h"
+#include "snapshot.h"
 
 #define ERR(err, ...) do { if (err) snprintf(err, DISK_ERRLEN, __VA_ARGS__); } while (0)
 
@@ -265,4 +266,28 @@ int disk_hash(struct disk *d, uint64_t *hash, char err[DISK_ERRLEN])
 		size[k] = (uint8_t)(d->sectors >> (8 * k));
 	*hash = fnv1a(h, size, sizeof size);
 	return 0;
+}
+
+/* ---- record/replay ---------------------------------------------------------------------------- */
+
+/* Save or restore a disk's state: its snapshot overlay, as a count and (lba, sector) pairs in LBA
+ * order.  The image file itself never changes in snapshot mode, so it is not part of the state (a
+ * recording names it by content hash instead).  A write-through disk's state is the file: not saved. */
+void disk_snapshot(struct disk *d, struct snap *s)
+{
+	uint64_t n = d->n_overlay;
+	struct disk_sector sec;
+
+	snap_bytes(s, &n, sizeof n);
+	if (!snap_loading(s)) {
+		for (size_t k = 0; k < d->n_overlay; k++)
+			snap_bytes(s, d->overlay[k], sizeof *d->overlay[k]);
+		return;
+	}
+	disk_overlay_clear(d);
+	for (uint64_t k = 0; k < n && !s->error; k++) {
+		snap_bytes(s, &sec, sizeof sec);
+		if (!s->error && disk_overlay_put(d, sec.lba, sec.data) != 0)
+			s->error = 1;
+	}
 }

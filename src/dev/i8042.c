@@ -14,7 +14,9 @@
  * The input buffer empties instantly, so status bit 1 (IBF) always reads 0 and polling loops end at once.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "dev/i8042.h"
+#include "snapshot.h"
 
 #define ST_OBF   0x01   /* output buffer full */
 #define ST_SYS   0x04   /* system flag: POST passed */
@@ -304,4 +306,24 @@ struct i8042 *i8042_new(struct machine *m)
 void i8042_free(struct i8042 *k)
 {
 	free(k);
+}
+
+/* ---- record/replay ---------------------------------------------------------------------------- */
+
+/* Save or restore the keyboard controller (snapshot.h; the pattern is explained at pit_snapshot in pit.c). */
+void i8042_snapshot(struct i8042 *k, struct snap *s)
+{
+	struct i8042 st;
+
+	memcpy(&st, k, sizeof st);
+	memset(&st.m, 0, sizeof st.m);
+	memset(&st.irq1, 0, sizeof st.irq1);
+	memset(&st.a20, 0, sizeof st.a20);
+	snap_bytes(s, &st, sizeof st);
+	if (!snap_loading(s))
+		return;
+	st.m = k->m;
+	st.irq1 = k->irq1;
+	st.a20 = k->a20;
+	memcpy(k, &st, sizeof st);
 }

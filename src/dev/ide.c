@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dev/ide.h"
+#include "snapshot.h"
 
 #define IDE_CMD_BASE  0x1F0
 #define IDE_CTRL_PORT 0x3F6
@@ -581,4 +582,27 @@ void ide_free(struct ide *s)
 	disk_close(s->drive[0].disk);
 	disk_close(s->drive[1].disk);
 	free(s);
+}
+
+/* ---- record/replay ---------------------------------------------------------------------------- */
+
+/* Save or restore the channel (snapshot.h; the pattern is explained at pit_snapshot in pit.c).  The
+ * disks are wiring here: their contents are saved separately (disk_snapshot, the overlay). */
+void ide_snapshot(struct ide *d, struct snap *s)
+{
+	struct ide st;
+
+	memcpy(&st, d, sizeof st);
+	memset(&st.m, 0, sizeof st.m);
+	memset(&st.irq, 0, sizeof st.irq);
+	for (int k = 0; k < 2; k++)
+		memset(&st.drive[k].disk, 0, sizeof st.drive[k].disk);
+	snap_bytes(s, &st, sizeof st);
+	if (!snap_loading(s))
+		return;
+	st.m = d->m;
+	st.irq = d->irq;
+	for (int k = 0; k < 2; k++)
+		st.drive[k].disk = d->drive[k].disk;
+	memcpy(d, &st, sizeof st);
 }

@@ -17,7 +17,9 @@
  * as the board's), and the MP table tells the guest that ISA interrupts are active high.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "dev/ioapic.h"
+#include "snapshot.h"
 
 #define IOAPIC_VERSION 0x00170011u   /* max redirection entry 23 in bits 16-23, version 0x11 */
 
@@ -166,4 +168,24 @@ struct ioapic *ioapic_new(struct machine *m)
 void ioapic_free(struct ioapic *io)
 {
 	free(io);
+}
+
+/* ---- record/replay ---------------------------------------------------------------------------- */
+
+/* Save or restore the I/O APIC (snapshot.h; the pattern is explained at pit_snapshot in pit.c). */
+void ioapic_snapshot(struct ioapic *io, struct snap *s)
+{
+	struct ioapic st;
+
+	memcpy(&st, io, sizeof st);
+	memset(&st.m, 0, sizeof st.m);
+	memset(&st.deliver, 0, sizeof st.deliver);
+	memset(&st.deliver_opaque, 0, sizeof st.deliver_opaque);
+	snap_bytes(s, &st, sizeof st);
+	if (!snap_loading(s))
+		return;
+	st.m = io->m;
+	st.deliver = io->deliver;
+	st.deliver_opaque = io->deliver_opaque;
+	memcpy(io, &st, sizeof st);
 }

@@ -22,7 +22,9 @@
  * every LVT entry's mask bit is forced on when written (10.4.7.2), and IRR vectors are held.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "dev/lapic.h"
+#include "snapshot.h"
 
 #define APIC_VERSION  0x00050014u   /* version 0x14 (integrated APIC), max LVT entry 5 (6 entries) */
 #define SVR_ENABLE    0x100u
@@ -499,4 +501,34 @@ void lapic_free(struct lapic *l)
 	if (l)
 		vtimer_disarm(l->m, &l->timer);
 	free(l);
+}
+
+/* ---- record/replay ---------------------------------------------------------------------------- */
+
+/* Save or restore the local APIC (snapshot.h; the pattern is explained at pit_snapshot in pit.c). */
+void lapic_snapshot(struct lapic *l, struct snap *s)
+{
+	struct lapic st;
+
+	memcpy(&st, l, sizeof st);
+	memset(&st.m, 0, sizeof st.m);
+	memset(&st.extint_ack, 0, sizeof st.extint_ack);
+	memset(&st.extint_opaque, 0, sizeof st.extint_opaque);
+	memset(&st.eoi_broadcast, 0, sizeof st.eoi_broadcast);
+	memset(&st.eoi_opaque, 0, sizeof st.eoi_opaque);
+	memset(&st.out, 0, sizeof st.out);
+	memset(&st.nmi, 0, sizeof st.nmi);
+	snap_unwire_timer(&st.timer);
+	snap_bytes(s, &st, sizeof st);
+	if (!snap_loading(s))
+		return;
+	st.m = l->m;
+	st.extint_ack = l->extint_ack;
+	st.extint_opaque = l->extint_opaque;
+	st.eoi_broadcast = l->eoi_broadcast;
+	st.eoi_opaque = l->eoi_opaque;
+	st.out = l->out;
+	st.nmi = l->nmi;
+	st.timer = l->timer;
+	memcpy(l, &st, sizeof st);
 }

@@ -17,8 +17,10 @@
  * setting ISR, which is what a guest's spurious-IRQ7 handler tests for.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "machine.h"
 #include "dev/pic.h"
+#include "snapshot.h"
 
 #define ICW1_IC4   0x01   /* ICW4 will follow */
 #define ICW1_SNGL  0x02   /* single 8259, no ICW3 */
@@ -347,4 +349,22 @@ struct pic *pic_new(struct machine *m)
 void pic_free(struct pic *p)
 {
 	free(p);
+}
+
+/* ---- record/replay ---------------------------------------------------------------------------- */
+
+/* Save or restore the 8259A pair (snapshot.h; the pattern is explained at pit_snapshot in pit.c). */
+void pic_snapshot(struct pic *p, struct snap *s)
+{
+	struct pic st;
+
+	memcpy(&st, p, sizeof st);
+	memset(&st.m, 0, sizeof st.m);
+	memset(&st.out, 0, sizeof st.out);
+	snap_bytes(s, &st, sizeof st);
+	if (!snap_loading(s))
+		return;
+	st.m = p->m;
+	st.out = p->out;
+	memcpy(p, &st, sizeof st);
 }

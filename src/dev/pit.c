@@ -16,7 +16,9 @@
  *    low for (N-1)/2, as on the chip.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "dev/pit.h"
+#include "snapshot.h"
 #include "dev/vclock.h"
 
 #define PIT_MODULUS(ch) ((ch)->bcd ? 10000u : 65536u)
@@ -372,4 +374,28 @@ void pit_free(struct pit *p)
 	if (p)
 		vtimer_disarm(p->m, &p->timer);
 	free(p);
+}
+
+/* ---- record/replay ---------------------------------------------------------------------------- */
+
+/* Save or restore the PIT (snapshot.h).  Every device does it the same way: copy the struct, blank its
+ * wiring (the machine pointer, interrupt lines, callbacks, a timer's links and callback) in the copy,
+ * save the copy; on load, read the copy and put the live wiring back before installing it.  Wiring
+ * is host plumbing, not guest state, and blanking it keeps host addresses out of state hashes.  A
+ * timer's arming is restored by the machine snapshot, which keeps the timer list in order. */
+void pit_snapshot(struct pit *p, struct snap *s)
+{
+	struct pit st;
+
+	memcpy(&st, p, sizeof st);
+	memset(&st.m, 0, sizeof st.m);
+	memset(&st.irq0, 0, sizeof st.irq0);
+	snap_unwire_timer(&st.timer);
+	snap_bytes(s, &st, sizeof st);
+	if (!snap_loading(s))
+		return;
+	st.m = p->m;
+	st.irq0 = p->irq0;
+	st.timer = p->timer;
+	memcpy(p, &st, sizeof st);
 }

@@ -20,7 +20,9 @@
  * never set OUT2 and still expect serial interrupts.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "dev/uart.h"
+#include "snapshot.h"
 #include "dev/vclock.h"
 
 #define IER_RDA   0x01   /* received data available */
@@ -313,4 +315,28 @@ void uart_free(struct uart *u)
 	if (u)
 		vtimer_disarm(u->m, &u->timeout);
 	free(u);
+}
+
+/* ---- record/replay ---------------------------------------------------------------------------- */
+
+/* Save or restore the UART (snapshot.h; the pattern is explained at pit_snapshot in pit.c). */
+void uart_snapshot(struct uart *u, struct snap *s)
+{
+	struct uart st;
+
+	memcpy(&st, u, sizeof st);
+	memset(&st.m, 0, sizeof st.m);
+	memset(&st.tx, 0, sizeof st.tx);
+	memset(&st.tx_opaque, 0, sizeof st.tx_opaque);
+	memset(&st.irq, 0, sizeof st.irq);
+	snap_unwire_timer(&st.timeout);
+	snap_bytes(s, &st, sizeof st);
+	if (!snap_loading(s))
+		return;
+	st.m = u->m;
+	st.tx = u->tx;
+	st.tx_opaque = u->tx_opaque;
+	st.irq = u->irq;
+	st.timeout = u->timeout;
+	memcpy(u, &st, sizeof st);
 }

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * history.c — where reverse execution gets its past from (struct target_history in target.h).  Two
+ * providers, both built on the checkpoint store of replay/checkpoint.h:
+ *
+ *  - a recording being replayed (`revisor replay FILE -s`): the replay's own seek, rr_seek(), which
+ *    restores a checkpoint and re-executes with the recorded inputs.  The end of the recording is the end
+ *    of history (gdb is told `replaylog:end` there).
+ *  - a live session (`revisor run -s`) records itself: while gdb runs the guest forward, a checkpoint is
+ *    taken every LIVE_INTERVAL instructions (memory as dirty-page deltas), and seeking restores the
+ *    nearest one and re-executes.  Going forward after going back simply runs again — the machine is
+ *    deterministic — and past the furthest point reached it is running live again.  Limitation: input
+ *    typed on the console (-serial stdio) is not recorded here, so a re-execution that crosses input
+ *    would not see it; debug interactive sessions with `revisor record` + `revisor replay` instead.
+ */
+#include <stdlib.h>
+#include "debugger/gdbstub_priv.h"
+#include "debugger/target_priv.h"
+#include "replay/checkpoint.h"
+
+#define LIVE_INTERVAL 2000000ull   /* instructions between live checkpoints: a seek re-executes < this */
+
+/* ---- a replay's history ---------------------------------------------------------------------------------- */
+
+static int player_seek(void *opaque, uint64_t n) { return rr_seek(opaque, n); }
+static uint64_t player_begin(void *opaque) { (void)opaque; return 0; }
+static uint64_t player_end(void *opaque) { return rr_end_icount(opaque); }
+
+static void player_describe(void *opaque, FILE *out)
+{
+	uint64_t at[16];
+	size_t n = rr_checkpoints(opaque, at, 16);
+
+	fprintf(out, "%zu checkpoints so far%s", n, n ? ":" : "\n");
+	for (size_t k = 0; k < n && k < 16; k++)
+		fprintf(out, " %llu%s", (unsigned long long)at[k], k + 1 == n || k == 15 ? (n > 16 ? " ...\n" : "\n") : "");
+}
+
+void gdbstub_use_player(struct gdbstub *g, struct player *p)
+{
+	struct target_history h = { .opaque = p, .seek = player_seek, .begin = player_begin, .end = player_end,
+				     .describe = player_describe };
+
+	gdbstub_live_history(g, 0);
+	target_set_history(g->t, &h);
+}
+
+/* ---- a live session's history ------------------------------------------------------------------------------ */
+
+struct live {
+	struct machine *m;
+	struct ckpt_store *cs;
+	uint64_t next_take;
+	uint64_t high;       /* the furthest instruction count reached */
+};
+
+static int live_seek(void *opaque, uint64_t n)
+{
+	struct live *l = opaque;
+	struct machine *m = l->m;
+	uint64_t saved = m->cpu.icount_limit;
+
+	if (n > l->high)
+		return -1;
+	if ((n < m->cpu.icount || ckpt_count(l->cs) == 0 || m->cpu.icount < ckpt_icount(l->cs, 0)) &&
+	    ckpt_restore(l->cs, n) < 0)
+		return -1;
+	/* Re-execute up to n (the backend directly: no debugger hook is installed during a seek). */
+	while (m->cpu.icount < n) {
+		m->cpu.icount_limit = n;
+		if (m->backend->run(m) != STOP_LIMIT)
+			break;
+	}
+	m->cpu.icount_limit = saved;
+	return m->cpu.icount == n ? 0 : -1;
+}
+
+static uint64_t live_begin(void *opaque)
+{
+	struct live *l = opaque;
+
+	return ckpt_count(l->cs) ? ckpt_icount(l->cs, 0) : l->m->cpu.icount;
+}
+
+static uint64_t live_end(void *opaque) { (void)opaque; return UINT64_MAX; }
+
+static void live_describe(void *opaque, FILE *out)
+{
+	struct live *l = opaque;
+	size_t n = ckpt_count(l->cs);
+
+	fprintf(out, "live history: %zu checkpoints every %llu instructions, %.1f MiB; furthest point %llu\n", n,
+		LIVE_INTERVAL, ckpt_bytes(l->cs) / 1048576.0, (unsigned long long)l->high);
+	if (n)
+		fprintf(out, "first at %llu, last at %llu\n", (unsigned long long)ckpt_icount(l->cs, 0),
+			(unsigned long long)ckpt_icount(l->cs, n - 1));
+}
+
+/* After every forward run for gdb: note how far we got and take a checkpoint when one is due. */
+static void live_advance(void *opaque)
+{
+	struct live *l = opaque;
+	uint64_t now = l->m->cpu.icount;
+
+	if (now > l->high)
+		l->high = now;
+	if (now >= l->next_take && (ckpt_count(l->cs) == 0 || now > ckpt_icount(l->cs, ckpt_count(l->cs) - 1))) {
+		ckpt_take(l->cs);
+		l->next_take = now + LIVE_INTERVAL;
+	}
+}
+
+static struct live *live_of(struct gdbstub *g)
+{
+	return g->t->hist.advance == live_advance ? g->t->hist.opaque : NULL;
+}
+
+int gdbstub_live_history(struct gdbstub *g, int on)
+{
+	struct live *l = live_of(g);
+
+	if (l && !on) {
+		ckpt_free(l->cs);
+		free(l);
+		target_set_history(g->t, NULL);
+		return 0;
+	}
+	if (l || !on)
+		return 0;
+	l = calloc(1, sizeof *l);
+	if (!l)
+		return -1;
+	l->m = g->m;
+	l->cs = ckpt_new(g->m);
+	if (!l->cs) {
+		free(l);
+		return -1;
+	}
+	l->high = g->m->cpu.icount;
+	struct target_history h = { .opaque = l, .seek = live_seek, .begin = live_begin, .end = live_end,
+				     .describe = live_describe, .advance = live_advance };
+	ckpt_take(l->cs);   /* history starts here */
+	l->next_take = g->m->cpu.icount + LIVE_INTERVAL;
+	target_set_history(g->t, &h);
+	return 0;
+}
