@@ -17,6 +17,7 @@
 #include "debugger/gdbstub_priv.h"
 #include "debugger/target_priv.h"
 #include "replay/checkpoint.h"
+#include "replay/event.h"
 
 #define LIVE_INTERVAL 2000000ull   /* instructions between live checkpoints: a seek re-executes < this */
 
@@ -59,18 +60,25 @@ static int live_seek(void *opaque, uint64_t n)
 	struct live *l = opaque;
 	struct machine *m = l->m;
 	uint64_t saved = m->cpu.icount_limit;
+	struct events *ev = m->events;
+	int console = ev ? ev->serial_from_console : 0;
 
 	if (n > l->high)
 		return -1;
 	if ((n < m->cpu.icount || ckpt_count(l->cs) == 0 || m->cpu.icount < ckpt_icount(l->cs, 0)) &&
 	    ckpt_restore(l->cs, n) < 0)
 		return -1;
-	/* Re-execute up to n (the backend directly: no debugger hook is installed during a seek). */
+	/* Re-execute up to n (the backend directly: no debugger hook is installed during a seek).  The
+	 * host console is not read meanwhile: new input belongs to the present, not to the past. */
+	if (ev)
+		ev->serial_from_console = 0;
 	while (m->cpu.icount < n) {
 		m->cpu.icount_limit = n;
 		if (m->backend->run(m) != STOP_LIMIT)
 			break;
 	}
+	if (ev)
+		ev->serial_from_console = console;
 	m->cpu.icount_limit = saved;
 	return m->cpu.icount == n ? 0 : -1;
 }

@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include "debugger/gdbstub_priv.h"
 #include "debugger/target_priv.h"
+#include "replay/event.h"
 
 /* ---- the connection ------------------------------------------------------------------------------------ */
 
@@ -184,6 +185,16 @@ static struct gdbstub *alloc_stub(struct machine *m)
 	return g;
 }
 
+/* A live run records itself for reverse execution.  Not while recording (re-execution would log the
+ * inputs twice) nor in a replay (the replay's own seek is the history: gdbstub_use_player). */
+static void start_history(struct gdbstub *g)
+{
+	const struct events *ev = g->m->events;
+
+	if (!ev || (!ev->rec && !ev->play))
+		gdbstub_live_history(g, 1);
+}
+
 struct gdbstub *gdbstub_new(struct machine *m, const char *spec, int wait_for_gdb, char err[512])
 {
 	struct gdbstub *g = alloc_stub(m);
@@ -203,7 +214,7 @@ struct gdbstub *gdbstub_new(struct machine *m, const char *spec, int wait_for_gd
 		connected(g, 0);
 		g->in_fd = 0;
 		g->out_fd = 1;
-		gdbstub_live_history(g, 1);
+		start_history(g);
 		return g;
 	}
 	g->listen_fd = listen_on(g, spec, err);
@@ -211,7 +222,7 @@ struct gdbstub *gdbstub_new(struct machine *m, const char *spec, int wait_for_gd
 		gdbstub_free(g);
 		return NULL;
 	}
-	gdbstub_live_history(g, 1);
+	start_history(g);
 	return g;
 }
 

@@ -13,5 +13,17 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
 	printf("memory: lower %u KiB, upper %u KiB\n", mbi->mem_lower, mbi->mem_upper);
 	if (mbi->flags & 4)
 		printf("cmdline: %s\n", (const char *)mbi->cmdline);
+	if (mbi->flags & 8) {
+		/* Multiboot modules (-initrd): start, end, and the module's own command line. */
+		const uint32_t *mod = (const uint32_t *)mbi->mods_addr;
+		printf("modules: %u\n", mbi->mods_count);
+		for (uint32_t k = 0; k < mbi->mods_count; k++, mod += 4) {
+			const char *data = (const char *)mod[0];
+			uint32_t len = mod[1] - mod[0];
+			printf("module %u: %u bytes at %x, page aligned %s, cmdline '%s', begins '%c%c%c'\n", k, len,
+			       mod[0], (mod[0] & 0xfff) ? "no" : "yes", (const char *)mod[2], len > 0 ? data[0] : '-',
+			       len > 1 ? data[1] : '-', len > 2 ? data[2] : '-');
+		}
+	}
 	return 0;
 }
