@@ -7,7 +7,7 @@
  *    restores a checkpoint and re-executes with the recorded inputs.  The end of the recording is the end
  *    of history (gdb is told `replaylog:end` there).
  *  - a live session (`revisor run -s`) records itself: while gdb runs the guest forward, a checkpoint is
- *    taken every LIVE_INTERVAL instructions (memory as dirty-page deltas), and seeking restores the
+ *    taken every LIVE_RUN_NS of running (memory as dirty-page deltas), and seeking restores the
  *    nearest one and re-executes.  Going forward after going back simply runs again — the machine is
  *    deterministic — and past the furthest point reached it is running live again.  Limitation: input
  *    typed on the console (-serial stdio) is not recorded here, so a re-execution that crosses input
@@ -19,7 +19,11 @@
 #include "replay/checkpoint.h"
 #include "replay/event.h"
 
-#define LIVE_INTERVAL 2000000ull   /* instructions between live checkpoints: a seek re-executes < this */
+/* A live checkpoint is taken after LIVE_RUN_NS of host time spent running forward, a bit more as they
+ * accumulate (LIVE_RUN_NS * (1 + n / LIVE_GROWTH)), so a seek re-executes about that long, and the
+ * count (about 40 KiB of device state each, plus the pages written) grows slower than the run. */
+#define LIVE_RUN_NS 20000000ull
+#define LIVE_GROWTH 512
 
 /* ---- a replay's history ---------------------------------------------------------------------------------- */
 
@@ -51,7 +55,7 @@ void gdbstub_use_player(struct gdbstub *g, struct player *p)
 struct live {
 	struct machine *m;
 	struct ckpt_store *cs;
-	uint64_t next_take;
+	uint64_t run_ns;     /* host time spent running since the last checkpoint */
 	uint64_t high;       /* the furthest instruction count reached */
 };
 
@@ -97,24 +101,27 @@ static void live_describe(void *opaque, FILE *out)
 	struct live *l = opaque;
 	size_t n = ckpt_count(l->cs);
 
-	fprintf(out, "live history: %zu checkpoints every %llu instructions, %.1f MiB; furthest point %llu\n", n,
-		LIVE_INTERVAL, ckpt_bytes(l->cs) / 1048576.0, (unsigned long long)l->high);
+	fprintf(out, "live history: %zu checkpoints, %.1f MiB; furthest point %llu\n", n,
+		ckpt_bytes(l->cs) / 1048576.0, (unsigned long long)l->high);
 	if (n)
 		fprintf(out, "first at %llu, last at %llu\n", (unsigned long long)ckpt_icount(l->cs, 0),
 			(unsigned long long)ckpt_icount(l->cs, n - 1));
 }
 
 /* After every forward run for gdb: note how far we got and take a checkpoint when one is due. */
-static void live_advance(void *opaque)
+static void live_advance(void *opaque, uint64_t run_ns)
 {
 	struct live *l = opaque;
 	uint64_t now = l->m->cpu.icount;
+	size_t n = ckpt_count(l->cs);
 
 	if (now > l->high)
 		l->high = now;
-	if (now >= l->next_take && (ckpt_count(l->cs) == 0 || now > ckpt_icount(l->cs, ckpt_count(l->cs) - 1))) {
+	l->run_ns += run_ns;
+	/* Checkpoints go in increasing counts: after going back, the next one waits for new ground. */
+	if (l->run_ns >= LIVE_RUN_NS * (1 + n / LIVE_GROWTH) && (n == 0 || now > ckpt_icount(l->cs, n - 1))) {
 		ckpt_take(l->cs);
-		l->next_take = now + LIVE_INTERVAL;
+		l->run_ns = 0;
 	}
 }
 
@@ -148,7 +155,6 @@ int gdbstub_live_history(struct gdbstub *g, int on)
 	struct target_history h = { .opaque = l, .seek = live_seek, .begin = live_begin, .end = live_end,
 				     .describe = live_describe, .advance = live_advance };
 	ckpt_take(l->cs);   /* history starts here */
-	l->next_take = g->m->cpu.icount + LIVE_INTERVAL;
 	target_set_history(g->t, &h);
 	return 0;
 }

@@ -65,7 +65,8 @@ struct target_history {
 	uint64_t (*begin)(void *opaque);                 /* the earliest count seek() can reach */
 	uint64_t (*end)(void *opaque);                   /* the end of recorded history (UINT64_MAX: live) */
 	void (*describe)(void *opaque, FILE *out);       /* monitor checkpoints */
-	void (*advance)(void *opaque);                   /* after each forward run (live checkpoints), or NULL */
+	/* After each forward run for gdb, with the host time it took (a live history takes checkpoints). */
+	void (*advance)(void *opaque, uint64_t run_ns);
 };
 
 struct target;

@@ -97,7 +97,7 @@ void cpu_set_eflags(struct cpu *c, uint32_t v)
 	c->lf.op = LF_NONE;
 }
 
-int cpu_cond(const struct cpu *c, unsigned cc)
+int cpu_cond_slow(const struct cpu *c, unsigned cc)
 {
 	uint32_t f;
 	int r;

@@ -49,8 +49,36 @@ void flags_update(struct cpu *c, uint32_t mask, uint32_t val);
 uint32_t flag_cf(const struct cpu *c);
 
 /* Evaluate condition code cc (0..15, the low nibble of Jcc/SETcc/CMOVcc: O NO B AE E NE BE A S NS P NP
- * L GE LE G).  Returns 0 or 1. */
-int cpu_cond(const struct cpu *c, unsigned cc);
+ * L GE LE G).  Returns 0 or 1.  The inline part answers the commonest cases — a branch after a 32-bit
+ * CMP/SUB compares the recorded operands, one after TEST/AND/OR/XOR looks at the result — and
+ * cpu_cond_slow (flags.c) everything else. */
+int cpu_cond_slow(const struct cpu *c, unsigned cc);
+
+static inline int cpu_cond(const struct cpu *c, unsigned cc)
+{
+	int inv = (int)(cc & 1);
+
+	if (c->lf.op == LF_SUB && c->lf.size == 4) {
+		uint32_t a = c->lf.dst, b = c->lf.src;
+		switch (cc >> 1) {
+		case 1: return (a < b) ^ inv;                             /* B */
+		case 2: return (a == b) ^ inv;                            /* E */
+		case 3: return (a <= b) ^ inv;                            /* BE */
+		case 6: return ((int32_t)a < (int32_t)b) ^ inv;           /* L */
+		case 7: return ((int32_t)a <= (int32_t)b) ^ inv;          /* LE */
+		default: break;
+		}
+	} else if (c->lf.op == LF_LOGIC && c->lf.size == 4) {
+		uint32_t r = c->lf.res;
+		switch (cc >> 1) {
+		case 2: case 3: return (r == 0) ^ inv;                    /* E, BE (CF = 0) */
+		case 4: case 6: return (r >> 31) ^ (uint32_t)inv;         /* S, L (OF = 0) */
+		case 7: return (r == 0 || (r >> 31)) ^ inv;               /* LE */
+		default: break;
+		}
+	}
+	return cpu_cond_slow(c, cc);
+}
 
 /* Parity flag of a byte: set when the number of 1 bits is even. */
 static inline uint32_t parity8(uint32_t v)
