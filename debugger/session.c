@@ -348,6 +348,8 @@ static enum stop_reason session(struct gdbstub *g)
 	target_set_limit(g->t, g->m->cpu.icount_limit);
 	for (;;) {
 		if (g->in_fd < 0) {
+			if (g->stdio)
+				return STOP_USER;   /* gdb on the pipe is gone and cannot come back */
 			/* No gdb: wait for one (-S), or run and look for one between slices. */
 			if (g->wait_for_gdb) {
 				fprintf(stderr, "revisor: waiting for gdb on %s\n", g->where);
