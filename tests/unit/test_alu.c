@@ -33,24 +33,10 @@ static void teardown(void)
 	tm_free(m);
 }
 
-/* Run one handler the way the run loop does; returns -1 or the vector of the fault it raised. */
+/* One instruction as the run loop executes it (testutil.h). */
 static int run(const struct insn *i)
 {
-	jmp_buf jb;
-
-	c->fault_jmp = &jb;
-	c->prev_eip = c->eip;
-	c->prev_esp = c->r[R_ESP];
-	c->eip += i->len;
-	if (setjmp(jb)) {
-		c->eip = c->prev_eip;
-		c->r[R_ESP] = c->prev_esp;
-		c->fault_jmp = NULL;
-		return c->fault_vec;
-	}
-	i->exec(c, i);
-	c->fault_jmp = NULL;
-	return -1;
+	return tm_exec(m, i);
 }
 
 static struct insn mk(enum op_id op, unsigned size)

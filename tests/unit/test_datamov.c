@@ -28,26 +28,10 @@ static void teardown(void)
 	tm_free(m);
 }
 
-/* Run one decoded instruction as interp_step() would; returns -1, or the vector of the fault raised
- * (after which EIP and ESP are back at their values before the instruction, as the run loop does). */
+/* One instruction as the run loop executes it (testutil.h). */
 static int run(const struct insn *i)
 {
-	jmp_buf jb;
-
-	c->fault_jmp = &jb;
-	c->prev_eip = c->eip;
-	c->prev_esp = c->r[R_ESP];
-	c->eip += i->len;
-	if (setjmp(jb)) {
-		c->eip = c->prev_eip;
-		c->r[R_ESP] = c->prev_esp;
-		c->fault_jmp = NULL;
-		return c->fault_vec;
-	}
-	i->exec(c, i);
-	c->icount++;
-	c->fault_jmp = NULL;
-	return -1;
+	return tm_exec(m, i);
 }
 
 /* A decoded instruction for operation op (its handler taken from the catalog, as the decoder does). */

@@ -24,23 +24,10 @@ static struct cpu *c;
 
 /* Run one decoded instruction as the interpreter does; returns NONE or the vector of the fault raised
  * (EIP/ESP restored as the run loop would). */
+/* One instruction as the run loop executes it (testutil.h). */
 static int run(const struct insn *i)
 {
-	jmp_buf jb;
-
-	c->fault_jmp = &jb;
-	c->prev_eip = c->eip;
-	c->prev_esp = c->r[R_ESP];
-	c->eip += i->len;
-	if (setjmp(jb)) {
-		c->eip = c->prev_eip;
-		c->r[R_ESP] = c->prev_esp;
-		c->fault_jmp = NULL;
-		return c->fault_vec;
-	}
-	i->exec(c, i);
-	c->fault_jmp = NULL;
-	return NONE;
+	return tm_exec(m, i);
 }
 
 static struct insn esc(unsigned opc, unsigned modrm)

@@ -32,24 +32,10 @@ static void teardown(void)
 }
 
 /* Run one decoded instruction like interp_step(); -1 or the vector of the fault (EIP/ESP restored). */
+/* One instruction as the run loop executes it (testutil.h). */
 static int run(const struct insn *i)
 {
-	jmp_buf jb;
-
-	c->fault_jmp = &jb;
-	c->prev_eip = c->eip;
-	c->prev_esp = c->r[R_ESP];
-	c->eip += i->len;
-	if (setjmp(jb)) {
-		c->eip = c->prev_eip;
-		c->r[R_ESP] = c->prev_esp;
-		c->fault_jmp = NULL;
-		return c->fault_vec;
-	}
-	i->exec(c, i);
-	c->icount++;
-	c->fault_jmp = NULL;
-	return -1;
+	return tm_exec(m, i);
 }
 
 /* A string instruction: opcode byte opc (even = byte form), element size osz, prefixes pfx. */

@@ -4,10 +4,12 @@
  * GDT, an IDT routing every vector to a HLT catcher, and a TSS, built directly in guest memory so that
  * exceptions are delivered by the real delivery code and land somewhere a test can recognise.
  */
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
 #include "cpu/interp.h"
+#include "cpu/insn.h"
 
 /* Encode a code/data/system descriptor; attr is descriptor bits 40..55 as in struct seg. */
 static void put_desc(struct machine *m, uint32_t table, unsigned sel, uint32_t base, uint32_t limit, uint16_t attr)
@@ -133,4 +135,27 @@ int tm_exception(struct machine *m, uint32_t *err)
 	if (err)
 		*err = phys_read(m, c->seg[S_SS].base + c->r[R_ESP], 4);
 	return (int)((at - TM_IDT_HANDLER(0)) / 16);
+}
+
+int tm_exec(struct machine *m, const struct insn *i)
+{
+	struct cpu *c = &m->cpu;
+	jmp_buf jb;
+
+	c->fault_jmp = &jb;
+	c->prev_eip = c->eip;
+	c->prev_esp = c->r[R_ESP];
+	c->eip += i->len;
+	if (!cpu_code32(c))
+		c->eip &= 0xffff;
+	if (setjmp(jb)) {
+		c->eip = c->prev_eip;
+		c->r[R_ESP] = c->prev_esp;
+		c->fault_jmp = NULL;
+		return c->fault_vec;
+	}
+	i->exec(c, i);
+	c->icount++;
+	c->fault_jmp = NULL;
+	return -1;
 }

@@ -40,4 +40,10 @@ uint64_t tm_run(struct machine *m, const void *code, size_t len, uint64_t max_in
  * code, *err gets it (from the catcher's stack) when err is not NULL. */
 int tm_exception(struct machine *m, uint32_t *err);
 
+struct insn;
+/* Execute one decoded instruction at CS:EIP the way the run loop does (EIP advanced first, retired
+ * instructions counted), outside the run loop.  Returns -1, or the vector of the fault it raised —
+ * after which EIP and ESP are back at their values before the instruction; nothing is delivered. */
+int tm_exec(struct machine *m, const struct insn *i);
+
 #endif
