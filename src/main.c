@@ -40,7 +40,8 @@ static const char usage_text[] =
 	"  -m MIB              guest RAM in MiB (default 128, 2..3072)\n"
 	"  -serial MODE        COM1: stdio (default), none, or file:PATH\n"
 	"  -snapshot           disk writes go to a temporary overlay; images stay unmodified\n"
-	"  -accel BACKEND      CPU backend: interp (default)\n"
+	"  -accel BACKEND      CPU backend: interp (default); interp,one-insn-per-trace=on runs the\n"
+	"                      interpreter one instruction per dispatch (no traces), for comparisons\n"
 	"  -no-reboot          exit instead of rebooting when the guest resets\n"
 	"  -d ITEMS            log: in_asm,int,cpu_reset,exit,guest_errors (comma-separated) to stderr or -D\n"
 	"  -D FILE             write -d logging to FILE\n"
@@ -122,9 +123,16 @@ static int cmd_run(int argc, char **argv)
 		else if (!strcmp(a, "-no-reboot")) cfg.no_reboot = 1;
 		else if (!strcmp(a, "-accel")) {
 			NEEDV();
-			if (strcmp(v, "interp") != 0)
+			/* BACKEND[,one-insn-per-trace=on|off] (QEMU spells its TCG option one-insn-per-tb) */
+			const char *comma = strchr(v, ',');
+			size_t blen = comma ? (size_t)(comma - v) : strlen(v);
+			if (blen != 6 || strncmp(v, "interp", 6) != 0)
 				usage_error("-accel: unknown backend '%s' (available: interp)", v);
-			cfg.accel = v;
+			if (comma && !strcmp(comma + 1, "one-insn-per-trace=on"))
+				cfg.one_insn_per_trace = 1;
+			else if (comma && strcmp(comma + 1, "one-insn-per-trace=off") != 0)
+				usage_error("-accel: unknown option '%s' (one-insn-per-trace=on|off)", comma + 1);
+			cfg.accel = "interp";
 		}
 		else if (!strcmp(a, "-d")) { NEEDV(); if (pc_parse_log(&cfg, v, err)) usage_error("-d: %s", err); }
 		else if (!strcmp(a, "-D")) { NEEDV(); cfg.log_file = v; }

@@ -372,6 +372,8 @@ struct pc *pc_new(const struct pc_config *cfg, char err[512])
 		snprintf(err, 512, "-accel %s: backend failed to start", cfg->accel);
 		goto fail;
 	}
+	if (cfg->one_insn_per_trace)
+		interp_set_traces(m, 0);
 
 	if (pc_boot(pc, err))
 		goto fail;

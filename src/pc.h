@@ -24,6 +24,7 @@ struct pc_config {
 	const char *serial_path;
 	int snapshot, no_reboot;
 	const char *accel;
+	int one_insn_per_trace;      /* -accel interp,one-insn-per-trace=on */
 	unsigned log_mask;
 	const char *log_file;
 	uint64_t icount_limit;       /* 0 = none */
