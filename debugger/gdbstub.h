@@ -29,10 +29,10 @@ void gdbstub_set_limit(struct gdbstub *g, uint64_t limit);
 /* Reverse execution in a live run: the session keeps checkpoints of itself in memory (history.c).
  * gdbstub_new() turns it on; 0 or -1. */
 int gdbstub_live_history(struct gdbstub *g, int on);
-/* Reverse execution in `revisor replay`: use the recording's checkpoints and seek (replay/checkpoint.h)
- * instead of a live history. */
+/* Reverse execution in `revisor replay`: the machine's stub (if -s/-gdb attached one) uses the
+ * recording's checkpoints and seek (replay/checkpoint.h) instead of a live history. */
 struct player;
-void gdbstub_use_player(struct gdbstub *g, struct player *p);
+void gdbstub_use_player(struct machine *m, struct player *p);
 
 enum stop_reason gdbstub_run(struct gdbstub *g);
 /* The run is over with this exit status: tell gdb (a W packet) if it is still connected. */

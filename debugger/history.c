@@ -41,13 +41,18 @@ static void player_describe(void *opaque, FILE *out)
 		fprintf(out, " %llu%s", (unsigned long long)at[k], k + 1 == n || k == 15 ? (n > 16 ? " ...\n" : "\n") : "");
 }
 
-void gdbstub_use_player(struct gdbstub *g, struct player *p)
+static void live_drop(struct target *t);
+
+void gdbstub_use_player(struct machine *m, struct player *p)
 {
 	struct target_history h = { .opaque = p, .seek = player_seek, .begin = player_begin, .end = player_end,
 				     .describe = player_describe };
+	struct target *t = m->debugger;
 
-	gdbstub_live_history(g, 0);
-	target_set_history(g->t, &h);
+	if (!t)
+		return;   /* no debugger attached */
+	live_drop(t);
+	target_set_history(t, &h);
 }
 
 /* ---- a live session's history ------------------------------------------------------------------------------ */
@@ -125,24 +130,31 @@ static void live_advance(void *opaque, uint64_t run_ns)
 	}
 }
 
-static struct live *live_of(struct gdbstub *g)
+static struct live *live_of(struct target *t)
 {
-	return g->t->hist.advance == live_advance ? g->t->hist.opaque : NULL;
+	return t->hist.advance == live_advance ? t->hist.opaque : NULL;
+}
+
+static void live_drop(struct target *t)
+{
+	struct live *l = live_of(t);
+
+	if (l) {
+		ckpt_free(l->cs);
+		free(l);
+		target_set_history(t, NULL);
+	}
 }
 
 int gdbstub_live_history(struct gdbstub *g, int on)
 {
-	struct live *l = live_of(g);
-
-	if (l && !on) {
-		ckpt_free(l->cs);
-		free(l);
-		target_set_history(g->t, NULL);
+	if (!on) {
+		live_drop(g->t);
 		return 0;
 	}
-	if (l || !on)
+	if (live_of(g->t))
 		return 0;
-	l = calloc(1, sizeof *l);
+	struct live *l = calloc(1, sizeof *l);
 	if (!l)
 		return -1;
 	l->m = g->m;

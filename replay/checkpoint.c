@@ -62,10 +62,11 @@ void ckpt_free(struct ckpt_store *cs)
 	free(cs);
 }
 
-static int page_nonzero(const uint8_t *p)
+/* For the first checkpoint: a page written at some time and not zero now (never-written pages are). */
+static int page_nonzero(const struct machine *m, uint32_t p)
 {
 	static const uint8_t zero[4096];
-	return memcmp(p, zero, 4096) != 0;
+	return (m->page_dirty[p] & DIRTY_EVER) && memcmp(m->ram + ((size_t)p << 12), zero, 4096) != 0;
 }
 
 int ckpt_take(struct ckpt_store *cs)
@@ -89,7 +90,7 @@ int ckpt_take(struct ckpt_store *cs)
 	}
 	/* Which pages: all non-zero ones the first time, the dirty ones after. */
 	for (uint32_t p = 0; p < npages; p++)
-		n += first ? page_nonzero(m->ram + ((size_t)p << 12)) : (m->page_dirty[p] & DIRTY_CKPT) != 0;
+		n += first ? page_nonzero(m, p) : (m->page_dirty[p] & DIRTY_CKPT) != 0;
 	c.pages = malloc((n ? n : 1) * sizeof *c.pages);
 	c.data = malloc(n ? (size_t)n << 12 : 1);
 	snap_init_save(&s);
@@ -101,7 +102,7 @@ int ckpt_take(struct ckpt_store *cs)
 	}
 	for (uint32_t p = 0; p < npages; p++) {
 		const uint8_t *src = m->ram + ((size_t)p << 12);
-		if (first ? !page_nonzero(src) : !(m->page_dirty[p] & DIRTY_CKPT))
+		if (first ? !page_nonzero(m, p) : !(m->page_dirty[p] & DIRTY_CKPT))
 			continue;
 		c.pages[c.npages] = p;
 		memcpy(c.data + ((size_t)c.npages << 12), src, 4096);

@@ -435,6 +435,17 @@ static int bench_seek(struct player *p, unsigned n)
 		}
 		t[k] = now_sec() - s;
 	}
+	/* Finally the whole recording once more from the first checkpoint: every hash point and the final
+	 * hash must still match after all that restoring. */
+	struct log_end end = { 0 };
+	if (p->end)
+		memcpy(&end, p->end->payload, sizeof end);
+	if (rr_seek(p, 0) || run_to(p, p->last_icount) == STOP_ERROR || p->diverged ||
+	    (p->end && machine_state_hash(p->m) != end.hash)) {
+		fprintf(stderr, "bench-seek: the replay after seeking does not match the recording %s\n", p->error);
+		free(t);
+		return EXIT_DIVERGED;
+	}
 	qsort(t, n, sizeof *t, cmp_double);
 	if (n)
 		fprintf(stderr, "bench-seek: %u seeks over %llu instructions: median %.1f ms, max %.1f ms, "
@@ -534,10 +545,12 @@ int replay_main(int argc, char **argv)
 	uint64_t h = machine_state_hash(m);
 	if (why != (enum stop_reason)end.reason || m->cpu.icount != p->end->icount || h != end.hash ||
 	    status != end.status) {
-		fprintf(stderr, "revisor: replay diverged at the end: stopped at instruction %llu (reason %d, status %d, "
-			"hash %016llx); the recording ended at %llu (reason %u, status %d, hash %016llx)\n",
-			(unsigned long long)m->cpu.icount, why, status, (unsigned long long)h,
-			(unsigned long long)p->end->icount, end.reason, end.status, (unsigned long long)end.hash);
+		char what[400];
+		snprintf(what, sizeof what, "the run stopped (reason %d, status %d, state hash %016llx) where the "
+			 "recording ended at instruction %llu (reason %u, status %d, state hash %016llx)", why, status,
+			 (unsigned long long)h, (unsigned long long)p->end->icount, end.reason, end.status,
+			 (unsigned long long)end.hash);
+		play_mismatch(p, p->ev, what);
 		rr_close(p);
 		return EXIT_DIVERGED;
 	}

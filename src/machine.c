@@ -9,7 +9,6 @@
  * (DMA, loaders, the debugger) through phys_write()/phys_write_buf().
  */
 #include <stdlib.h>
-#include <string.h>
 #include "machine.h"
 #include "cpu/mem.h"
 
@@ -30,13 +29,13 @@ struct machine *machine_new(uint32_t ram_bytes)
 	m->ram = calloc(ram_bytes ? ram_bytes : 1, 1);
 	m->page_code = calloc(npages ? npages : 1, sizeof *m->page_code);
 	m->page_gen = calloc(npages ? npages : 1, sizeof *m->page_gen);
-	m->page_dirty = malloc(npages ? npages : 1);
+	m->page_dirty = calloc(npages ? npages : 1, 1);
 	if (!m->ram || !m->page_code || !m->page_gen || !m->page_dirty) {
 		machine_free(m);
 		return NULL;
 	}
 	m->ram_size = ram_bytes;
-	memset(m->page_dirty, DIRTY_ALL, npages ? npages : 1);   /* nothing has been seen yet */
+	m->dirty_track = DIRTY_EVER;   /* see machine.h: untouched RAM is known to be zero */
 	m->timers = NULL;
 	m->next_deadline = UINT64_MAX;
 	m->stop = STOP_NONE;
@@ -74,6 +73,7 @@ void machine_code_written(struct machine *m, uint32_t pa, uint32_t len)
 	if (end > m->ram_size)
 		end = m->ram_size;
 	for (uint32_t p = pa >> 12; p <= (uint32_t)((end - 1) >> 12); p++) {
+		m->page_dirty[p] = DIRTY_ALL;   /* a writer outside the store path: record/replay must see it */
 		if (m->page_code[p]) {
 			m->page_code[p] = 0;
 			m->page_gen[p]++;

@@ -43,6 +43,7 @@ const struct io_range *bus_find(const struct bus *b, uint32_t addr);
 #define LOG_EXIT         0x08u   /* why the run stopped */
 #define LOG_GUEST_ERRORS 0x10u   /* guest misuse of devices */
 #define LOG_HASH         0x20u   /* with "exit": the final machine state hash (src/snapshot.c) */
+#define LOG_WORLDS       0x40u   /* binary translator: every world switch from the TC to the VMM (src/bt/) */
 
 /* ---- why a run stops ---------------------------------------------------------------------------- */
 enum stop_reason {
@@ -97,7 +98,9 @@ struct machine {
 	 * every store that reaches RAM through the slow path sets all bits of page_dirty[page]; a RAM page
 	 * gets a TLB write tag only when it already has every bit in dirty_track, so the first store after
 	 * a consumer cleared its bit (machine_dirty_clear) takes the slow path and marks the page again.
-	 * With dirty_track == 0 (a plain run) nothing changes and nothing costs. */
+	 * DIRTY_EVER is always tracked and never cleared: a page without it has never been written and is
+	 * still zero, which lets hashes and snapshots skip untouched RAM without reading it.  In a plain run
+	 * that costs one slow-path store per page, once. */
 	uint8_t *page_dirty;       /* per page: DIRTY_* bits, "written since that consumer last looked" */
 	uint8_t dirty_track;       /* the DIRTY_* bits some consumer is currently tracking */
 	uint64_t *page_hash;       /* per page: cached content hash (snapshot.c), NULL until first used */
@@ -115,6 +118,7 @@ struct machine {
 
 	const struct backend *backend;
 	void *interp;              /* the interpreter's private state (decoded-instruction cache) */
+	void *bt;                  /* the binary translator's private state (src/bt/bt.h), or NULL */
 	struct events *events;     /* the event layer (replay/event.h): host input enters only there */
 	enum stop_reason stop;
 	int exit_status;           /* for STOP_EXIT */
@@ -160,12 +164,14 @@ void machine_code_written(struct machine *m, uint32_t pa, uint32_t len);
 /* Dirty-page consumers (bits of page_dirty / dirty_track). */
 #define DIRTY_CKPT 0x01u   /* written since the last checkpoint (replay/checkpoint.c) */
 #define DIRTY_HASH 0x02u   /* written since the last state hash (src/snapshot.c) */
-#define DIRTY_ALL  0x03u
+#define DIRTY_EVER 0x04u   /* written at all since the machine was created (RAM starts zeroed) */
+#define DIRTY_ALL  0x07u
 /* Clear `bits` on every page and take away TLB write tags, so the next store to each page is seen
  * (memory.c).  Starts tracking those bits (m->dirty_track |= bits). */
 void machine_dirty_clear(struct machine *m, uint8_t bits);
 
 /* Backends */
 extern const struct backend backend_interp;
+extern const struct backend backend_bt;      /* src/bt/bt.c: -accel bt */
 
 #endif

@@ -40,10 +40,11 @@ static const char usage_text[] =
 	"  -m MIB              guest RAM in MiB (default 128, 2..3072)\n"
 	"  -serial MODE        COM1: stdio (default), none, or file:PATH\n"
 	"  -snapshot           disk writes go to a temporary overlay; images stay unmodified\n"
-	"  -accel BACKEND      CPU backend: interp (default); interp,one-insn-per-trace=on runs the\n"
+	"  -accel BACKEND      CPU backend: interp (default) or bt (binary translator, docs/bt.md);\n"
+	"                      interp,one-insn-per-trace=on runs the\n"
 	"                      interpreter one instruction per dispatch (no traces), for comparisons\n"
 	"  -no-reboot          exit instead of rebooting when the guest resets\n"
-	"  -d ITEMS            log: in_asm,int,cpu_reset,exit,guest_errors (comma-separated) to stderr or -D\n"
+	"  -d ITEMS            log: in_asm,int,cpu_reset,exit,guest_errors,worlds (comma-separated) to stderr or -D\n"
 	"  -D FILE             write -d logging to FILE\n"
 	"  -icount-limit N     stop after N retired instructions (exit status 0)\n"
 	"  -rtc-base DATE      RTC start as YYYY-MM-DDTHH:MM:SS (default: the host's clock, as an input event)\n"
@@ -126,8 +127,12 @@ static int cmd_run(int argc, char **argv)
 			/* BACKEND[,one-insn-per-trace=on|off] (QEMU spells its TCG option one-insn-per-tb) */
 			const char *comma = strchr(v, ',');
 			size_t blen = comma ? (size_t)(comma - v) : strlen(v);
+			if (blen == 2 && !strncmp(v, "bt", 2) && !comma) {
+				cfg.accel = "bt";   /* the binary translator (src/bt/, docs/bt.md) */
+				continue;
+			}
 			if (blen != 6 || strncmp(v, "interp", 6) != 0)
-				usage_error("-accel: unknown backend '%s' (available: interp)", v);
+				usage_error("-accel: unknown backend '%s' (available: interp, bt)", v);
 			if (comma && !strcmp(comma + 1, "one-insn-per-trace=on"))
 				cfg.one_insn_per_trace = 1;
 			else if (comma && strcmp(comma + 1, "one-insn-per-trace=off") != 0)

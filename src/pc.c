@@ -83,6 +83,7 @@ int pc_parse_log(struct pc_config *cfg, const char *items, char *err)
 	static const struct { const char *name; unsigned bit; } names[] = {
 		{ "in_asm", LOG_IN_ASM }, { "int", LOG_INT }, { "cpu_reset", LOG_CPU_RESET },
 		{ "exit", LOG_EXIT }, { "guest_errors", LOG_GUEST_ERRORS }, { "hash", LOG_HASH },
+		{ "worlds", LOG_WORLDS },
 	};
 	char *copy = strdup(items), *save = NULL, *tok;
 	int rc = 0;
@@ -93,7 +94,7 @@ int pc_parse_log(struct pc_config *cfg, const char *items, char *err)
 			if (!strcmp(tok, names[k].name))
 				break;
 		if (k == sizeof names / sizeof names[0]) {
-			sprintf(err, "unknown log item '%.64s' (in_asm, int, cpu_reset, exit, guest_errors, hash)", tok);
+			sprintf(err, "unknown log item '%.64s' (in_asm, int, cpu_reset, exit, guest_errors, hash, worlds)", tok);
 			rc = -1;
 			break;
 		}
@@ -367,7 +368,7 @@ struct pc *pc_new(const struct pc_config *cfg, char err[512])
 	events_connect_serial(&pc->ev, (struct serial_sink){ serial_room, serial_put, pc->com1 });
 
 	/* The CPU backend. */
-	m->backend = &backend_interp;
+	m->backend = !strcmp(cfg->accel, "bt") ? &backend_bt : &backend_interp;
 	if (m->backend->init(m) != 0) {
 		snprintf(err, 512, "-accel %s: backend failed to start", cfg->accel);
 		goto fail;

@@ -238,23 +238,33 @@ static int page_is_zero(const uint8_t *p)
 	return memcmp(p, zero, 4096) == 0;
 }
 
+/* A page worth saving: written at some time (machine.h, DIRTY_EVER) and not zero now. */
+static int page_saved(const struct machine *m, uint32_t p)
+{
+	return (m->page_dirty[p] & DIRTY_EVER) && !page_is_zero(m->ram + ((size_t)p << 12));
+}
+
 static void ram_snapshot(struct machine *m, struct snap *s)
 {
 	uint32_t npages = m->ram_size >> 12, n = 0;
 
 	if (!snap_loading(s)) {
 		for (uint32_t p = 0; p < npages; p++)
-			n += !page_is_zero(m->ram + ((size_t)p << 12));
+			n += page_saved(m, p);
 		snap_bytes(s, &n, sizeof n);
 		for (uint32_t p = 0; p < npages; p++) {
-			if (page_is_zero(m->ram + ((size_t)p << 12)))
+			if (!page_saved(m, p))
 				continue;
 			snap_bytes(s, &p, sizeof p);
 			snap_bytes(s, m->ram + ((size_t)p << 12), 4096);
 		}
 		return;
 	}
-	memset(m->ram, 0, m->ram_size);
+	for (uint32_t p = 0; p < npages; p++)   /* pages never written are zero already */
+		if (m->page_dirty[p] & DIRTY_EVER) {
+			memset(m->ram + ((size_t)p << 12), 0, 4096);
+			m->page_dirty[p] = DIRTY_ALL;
+		}
 	snap_bytes(s, &n, sizeof n);
 	for (uint32_t k = 0; k < n && !s->error; k++) {
 		uint32_t p;
@@ -264,8 +274,8 @@ static void ram_snapshot(struct machine *m, struct snap *s)
 			return;
 		}
 		snap_bytes(s, m->ram + ((size_t)p << 12), 4096);
+		m->page_dirty[p] = DIRTY_ALL;
 	}
-	memset(m->page_dirty, DIRTY_ALL, npages);   /* every page may have changed */
 }
 
 /* ---- the whole machine -------------------------------------------------------------------------- */
@@ -321,9 +331,16 @@ int machine_load(struct machine *m, struct snap *s, unsigned flags, char err[256
 {
 	int rc = machine_snapshot(m, s, flags, err);
 
-	/* Host-side caches describe the state before the restore: drop them. */
+	/* Host-side caches describe the state before the restore: drop them.  (Not machine_code_written
+	 * over all RAM: that would also mark every page dirty.  The caller marks what it rewrote.) */
 	tlb_flush(&m->cpu);
-	machine_code_written(m, 0, m->ram_size);
+	for (uint32_t p = 0; p < m->ram_size >> 12; p++)
+		if (m->page_code[p]) {
+			m->page_code[p] = 0;
+			m->page_gen[p]++;   /* every cached decoding of this page is stale now */
+		}
+	if (m->backend && m->backend->code_written)
+		m->backend->code_written(m, 0, m->ram_size);
 	m->cpu.attn = 1;
 	m->stop = STOP_NONE;
 	return rc;
@@ -448,14 +465,18 @@ static uint64_t ram_digest(struct machine *m)
 	uint64_t sum = 0;
 
 	if (!m->page_hash) {
-		m->page_hash = calloc(npages ? npages : 1, sizeof *m->page_hash);
+		m->page_hash = malloc((npages ? npages : 1) * sizeof *m->page_hash);
 		if (!m->page_hash)
 			return rv_hash(m->ram, m->ram_size, 0);
-		memset(m->page_dirty, DIRTY_ALL, npages);
-	}
-	if (!(m->dirty_track & DIRTY_HASH))
+		/* Pages never written are zero: their hash is known without reading them. */
+		static const uint8_t zero[4096];
 		for (uint32_t p = 0; p < npages; p++)
-			m->page_dirty[p] |= DIRTY_HASH;
+			m->page_hash[p] = rv_hash(zero, 4096, p);
+	}
+	if (!(m->dirty_track & DIRTY_HASH))   /* not tracked since the last hash: look at every written page */
+		for (uint32_t p = 0; p < npages; p++)
+			if (m->page_dirty[p] & DIRTY_EVER)
+				m->page_dirty[p] |= DIRTY_HASH;
 	for (uint32_t p = 0; p < npages; p++) {
 		if (m->page_dirty[p] & DIRTY_HASH) {
 			m->page_hash[p] = rv_hash(m->ram + ((size_t)p << 12), 4096, p);

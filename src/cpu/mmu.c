@@ -148,6 +148,10 @@ static int translate(struct cpu *c, uint32_t lin, int acc, int user, uint32_t *p
 	} else if (walk(c, lin, acc, user, 1, &x, err) < 0) {
 		return -1;
 	}
+	/* A store is about to reach this page: mark it dirty for record/replay now (machine.h), so the
+	 * fill below can give it a write tag at once. */
+	if (acc == ACC_WRITE && x.pa < c->m->ram_size)
+		c->m->page_dirty[x.pa >> 12] = DIRTY_ALL;
 	tlb_fill(c, lin, user, &x);
 	*pa = x.pa;
 	return 0;

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * bt.c — the binary-translation backend (-accel bt): the run loop and the world switch between the
+ * VMM (this C code) and translated code in the translation cache (docs/bt.md, the lectures' VMware
+ * translator).
+ *
+ * The run loop is the interpreter's (interp.c), decision for decision — deadlines, the instruction
+ * limit, NMI, external interrupts, HLT, attention, the debugger, TF and interrupt shadows — so a run
+ * under bt takes every interrupt at the same instruction count as under the interpreter.  Where the
+ * interpreter would run a trace, bt looks up (or translates, on demand) the CCF for CS:EIP and enters
+ * it if all of its instructions fit before the next deadline; otherwise, and for anything it cannot
+ * translate (16-bit code, code outside RAM, an instruction that crosses a page), it executes one
+ * instruction with interp_step().
+ *
+ * The world switch is three small stubs emitted at the start of the TC:
+ *   t_enter    C -> TC: save the host's callee-saved registers, load guest registers and flags from
+ *              struct cpu into host registers (bt.h), jump to a CCF's entry prologue.
+ *   t_exit     TC -> C at a direct exit: store guest registers and flags back, return the exit record.
+ *   t_callout  TC -> C -> TC: store guest state, call bt_callout() (which runs the interpreter's
+ *              handler for one instruction), reload, return into the CCF — or, when the callout says
+ *              the CCF must end, unwind to t_enter's caller with BT_RET_CALLOUT.
+ * A fault inside a callout longjmps out of translated code to the run loop's setjmp, like the
+ * interpreter's; guest state is already in struct cpu at every callout, so the fault is precise.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bt/bt.h"
+#include "bt/emit.h"
+#include "cpu/cpu.h"
+#include "cpu/flags.h"
+#include "cpu/mem.h"
+#include "cpu/interp.h"
+
+/* Guest register number -> host register number while translated code runs. */
+static const int g2h[8] = { H_RAX, H_RCX, H_RDX, H_RBX, H_R12, H_RBP, H_RSI, H_RDI };
+
+#define OFF(f) ((int32_t)offsetof(struct cpu, f))
+#define OFF_REG(g) ((int32_t)(offsetof(struct cpu, r) + 4 * (g)))
+
+static const char *const ws_name[WS_N] = {
+	[WS_CALLOUT] = "callout", [WS_TERM] = "terminating callout", [WS_INDIRECT] = "indirect/lookup",
+	[WS_CHAIN_MISS] = "chain miss", [WS_EVENT] = "event/interrupt", [WS_EXCEPTION] = "exception",
+	[WS_TC_FULL] = "TC full", [WS_BUDGET] = "budget", [WS_STALE] = "stale CCF",
+};
+
+typedef uint64_t (*enter_fn)(struct cpu *c, const uint8_t *code);
+
+/* ---- the stubs --------------------------------------------------------------------------------- */
+static void store_guest_regs(struct cbuf *b)
+{
+	for (int g = 0; g < 8; g++)
+		emit_store32_r13(b, g2h[g], OFF_REG(g));
+}
+
+static void load_guest_regs(struct cbuf *b)
+{
+	for (int g = 0; g < 8; g++)
+		emit_load32_r13(b, g2h[g], OFF_REG(g));
+}
+
+/* Load the guest's six status flags (eager in c->eflags) into the host RFLAGS.  Only those bits: the
+ * host keeps TF, DF (the C ABI wants it clear), IF and the rest. */
+static void load_guest_flags(struct cbuf *b)
+{
+	emit_load32_r13(b, H_R15, OFF(eflags));
+	emit8(b, 0x41); emit8(b, 0x81); emit8(b, 0xe7); emit32(b, FL_ARITH);   /* and r15d, FL_ARITH */
+	emit8(b, 0x41); emit8(b, 0x83); emit8(b, 0xcf); emit8(b, 0x02);        /* or r15d, 2 */
+	emit8(b, 0x41); emit8(b, 0x57);                                        /* push r15 */
+	emit8(b, 0x9d);                                                        /* popfq */
+}
+
+void bt_emit_stubs(struct bt *bt)
+{
+	struct cbuf b = { bt->tc_free, bt->tc_end, 0 };
+	static const uint8_t push_callee[] = { 0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57 };
+	static const uint8_t epilogue[] = {
+		0x48, 0x83, 0xc4, 0x08,                     /* add rsp, 8 (alignment pad) */
+		0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b,   /* pop r15..rbx */
+		0xc3,                                       /* ret */
+	};
+	uint8_t *epi, *exit_field;
+
+	/* t_enter(struct cpu *c = rdi, code = rsi) */
+	bt->t_enter = b.p;
+	emit_bytes(&b, push_callee, sizeof push_callee);
+	emit8(&b, 0x48); emit8(&b, 0x83); emit8(&b, 0xec); emit8(&b, 0x08);    /* sub rsp, 8: align */
+	emit8(&b, 0x49); emit8(&b, 0x89); emit8(&b, 0xfd);                     /* mov r13, rdi */
+	emit8(&b, 0x49); emit8(&b, 0x89); emit8(&b, 0xf6);                     /* mov r14, rsi */
+	load_guest_flags(&b);
+	load_guest_regs(&b);
+	emit8(&b, 0x41); emit8(&b, 0xbf); emit32(&b, 0);                       /* mov r15d, 0: n_done */
+	emit8(&b, 0x41); emit8(&b, 0xff); emit8(&b, 0xe6);                     /* jmp r14 */
+
+	/* t_exit: r14 = exit record */
+	bt->t_exit = b.p;
+	emit8(&b, 0x9c); emit8(&b, 0x41); emit8(&b, 0x5f);                     /* pushfq; pop r15 */
+	store_guest_regs(&b);
+	emit_mov_imm64(&b, H_RAX, (uint64_t)(uintptr_t)&bt->hflags);
+	emit8(&b, 0x4c); emit8(&b, 0x89); emit8(&b, 0x38);                     /* mov [rax], r15 */
+	emit8(&b, 0x4c); emit8(&b, 0x89); emit8(&b, 0xf0);                     /* mov rax, r14 */
+	epi = b.p;
+	emit_bytes(&b, epilogue, sizeof epilogue);
+
+	/* t_callout: r14 = callout record; called from the CCF */
+	bt->t_callout = b.p;
+	emit8(&b, 0x9c); emit8(&b, 0x41); emit8(&b, 0x5f);                     /* pushfq; pop r15 */
+	store_guest_regs(&b);
+	emit8(&b, 0x48); emit8(&b, 0x83); emit8(&b, 0xec); emit8(&b, 0x08);    /* sub rsp, 8 */
+	emit8(&b, 0x4c); emit8(&b, 0x89); emit8(&b, 0xef);                     /* mov rdi, r13 */
+	emit8(&b, 0x4c); emit8(&b, 0x89); emit8(&b, 0xf6);                     /* mov rsi, r14 */
+	emit8(&b, 0x4c); emit8(&b, 0x89); emit8(&b, 0xfa);                     /* mov rdx, r15 */
+	emit_mov_imm64(&b, H_RAX, (uint64_t)(uintptr_t)bt_callout);
+	emit8(&b, 0xff); emit8(&b, 0xd0);                                      /* call rax */
+	emit8(&b, 0x48); emit8(&b, 0x83); emit8(&b, 0xc4); emit8(&b, 0x08);    /* add rsp, 8 */
+	emit8(&b, 0x48); emit8(&b, 0x85); emit8(&b, 0xc0);                     /* test rax, rax */
+	exit_field = emit_jcc(&b, 0x5, NULL);                                  /* jnz .exit */
+	load_guest_flags(&b);
+	load_guest_regs(&b);
+	emit8(&b, 0xc3);                                                       /* ret into the CCF */
+	patch_rel32(exit_field, b.p);                                          /* .exit: */
+	emit8(&b, 0x48); emit8(&b, 0x83); emit8(&b, 0xc4); emit8(&b, 0x08);    /* drop the return address */
+	emit_jmp(&b, epi);
+	bt->tc_free = b.p;
+}
+
+/* ---- world switches ---------------------------------------------------------------------------- */
+static void world_switch(struct machine *m, enum bt_ws why)
+{
+	struct bt *bt = bt_of(m);
+
+	bt->ws[why]++;
+	if (m->log && (m->log_mask & LOG_WORLDS))
+		fprintf(m->log, "worlds: %-20s icount=%llu eip=%08x\n", ws_name[why],
+			(unsigned long long)m->cpu.icount, m->cpu.eip);
+}
+
+/* Run one guest instruction through the interpreter's handler on behalf of a CCF.  Called from
+ * t_callout with the guest registers already stored and the guest's status flags in hflags.  Returns 0
+ * to go on in the CCF, BT_RET_CALLOUT to leave it (state in struct cpu is then complete). */
+uint64_t bt_callout(struct cpu *c, struct bt_callout *co, uint64_t hflags)
+{
+	struct machine *m = c->m;
+	struct bt *bt = bt_of(m);
+	enum bt_ws why;
+
+	c->eflags = (c->eflags & ~FL_ARITH) | ((uint32_t)hflags & FL_ARITH);
+	c->lf.op = LF_NONE;
+	c->icount += co->idx;                     /* the clock as the interpreter would have it */
+	c->prev_eip = co->eip;
+	c->prev_esp = c->r[R_ESP];
+	c->eip = co->eip + co->insn.len;
+	co->count++;
+	bt->ws[WS_CALLOUT]++;
+	co->insn.exec(c, &co->insn);              /* may fault: longjmp to bt_run */
+	c->icount++;
+	c->eflags = cpu_get_eflags(c);            /* flags back to the eager form t_callout reloads */
+	c->lf.op = LF_NONE;
+	unsigned cf = co->insn.cls & CF_MASK;
+	if (cf == CF_RET || cf == CF_JMP_IND || cf == CF_CALL_IND)
+		why = WS_INDIRECT;                    /* phase 2: an in-TC lookup instead */
+	else if (co->ends)
+		why = WS_TERM;
+	else if (c->eip != co->expect)
+		why = WS_INDIRECT;
+	else if (c->attn || m->stop)
+		why = WS_EVENT;
+	else {
+		c->icount -= co->idx + 1u;            /* back to the CCF's start count */
+		return 0;
+	}
+	world_switch(m, why);
+	return BT_RET_CALLOUT;
+}
+
+/* ---- the run loop ------------------------------------------------------------------------------ */
+static int take_interrupt(struct machine *m, struct cpu *c)
+{
+	int vec;
+
+	if (!(c->eflags & FL_IF) || c->inhibit_irq || !m->irq_ack)
+		return 0;
+	vec = m->irq_ack(m);
+	if (vec < 0)
+		return 0;
+	c->halted = 0;
+	c->prev_eip = c->eip;
+	c->prev_esp = c->r[R_ESP];
+	cpu_deliver(c, vec, EV_EXTERNAL, 0, 0);
+	return 1;
+}
+
+static void idle(struct machine *m, struct cpu *c)
+{
+	uint64_t until = c->icount_limit < m->next_deadline ? c->icount_limit : m->next_deadline;
+
+	if (!(c->eflags & FL_IF) && !c->nmi_pending) {
+		m->stop = STOP_DEAD_HALT;
+		return;
+	}
+	if (until != UINT64_MAX) {
+		c->icount = until > c->icount ? until : c->icount;
+		return;
+	}
+	if ((c->eflags & FL_IF) && m->idle_wait && m->idle_wait(m) == 0)
+		return;
+	m->stop = STOP_DEAD_HALT;
+}
+
+/* The CCF for CS:EIP (translating it on demand), or NULL: execute one instruction in the interpreter. */
+static struct ccf *find_ccf(struct machine *m, struct cpu *c)
+{
+	struct bt *bt = bt_of(m);
+	uint32_t lin = c->seg[S_CS].base + c->eip, pa;
+	unsigned user = c->cpl == 3;
+	struct tlb_entry *te = &c->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
+	uint8_t mode = (uint8_t)(1 | (user << 1));
+	struct ccf *f;
+
+	if (bt->disabled || !cpu_code32(c) || c->eip > c->seg[S_CS].limit)
+		return NULL;
+	if (te->tag_x == (lin & ~0xfffu))
+		pa = te->phys | (lin & 0xfff);
+	else
+		pa = mmu_translate(c, lin, ACC_EXEC, user);   /* may raise #PF, as the fetch would */
+	if (pa >= m->ram_size)
+		return NULL;
+	f = tc_lookup(m, pa, c->eip, mode);
+	if (!f)
+		f = bt_translate(m, pa, mode);
+	return f;
+}
+
+/* After a direct exit: note why, and remember the exit so the next CCF can be chained to it. */
+static void direct_exit(struct machine *m, struct cpu *c, struct bt_exit *e)
+{
+	struct bt *bt = bt_of(m);
+
+	c->eflags = (c->eflags & ~FL_ARITH) | ((uint32_t)bt->hflags & FL_ARITH);
+	c->lf.op = LF_NONE;
+	c->icount += e->n_done;
+	c->eip = e->target;
+	if (!e->self) {
+		bt->pending = e;
+		world_switch(m, WS_CHAIN_MISS);
+	} else if (e->from->gen != m->page_gen[e->from->pa >> 12]) {
+		world_switch(m, WS_STALE);
+	} else if (c->icount + e->from->n > bt->stop_at) {
+		world_switch(m, WS_BUDGET);
+	} else {
+		world_switch(m, WS_EVENT);
+	}
+}
+
+static enum stop_reason bt_run(struct machine *m)
+{
+	struct cpu *c = &m->cpu;
+	struct bt *bt = bt_of(m);
+	enter_fn enter = (enter_fn)(uintptr_t)bt->t_enter;
+	volatile int in_tc = 0;
+	jmp_buf jb;
+
+	c->fault_jmp = &jb;
+	m->stop = STOP_NONE;
+	if (setjmp(jb)) {
+		if (in_tc) {
+			/* A callout faulted inside translated code: that was a world switch too. */
+			in_tc = 0;
+			world_switch(m, WS_EXCEPTION);
+		}
+		bt->pending = NULL;
+		cpu_handle_fault(c);
+	}
+	while (!m->stop) {
+		if (c->icount >= m->next_deadline) {
+			vtimer_run_due(m);
+			continue;
+		}
+		if (c->icount >= c->icount_limit) {
+			m->stop = STOP_LIMIT;
+			break;
+		}
+		if (c->nmi_pending && !c->inhibit_irq) {
+			c->nmi_pending = 0;
+			c->halted = 0;
+			c->prev_eip = c->eip;
+			c->prev_esp = c->r[R_ESP];
+			cpu_deliver(c, EXC_NMI, EV_EXTERNAL, 0, 0);
+			continue;
+		}
+		if (c->irq_pending && take_interrupt(m, c))
+			continue;
+		if (c->halted) {
+			idle(m, c);
+			continue;
+		}
+		c->attn = 0;
+		if (m->debug_check) {
+			if (!m->debug_check(m))
+				interp_step(m);
+			continue;
+		}
+		uint64_t limit = c->icount_limit < m->next_deadline ? c->icount_limit : m->next_deadline;
+		if (c->eflags & FL_TF || (c->inhibit_irq && (c->irq_pending || c->nmi_pending))) {
+			bt->pending = NULL;
+			bt->interp_steps++;
+			interp_step(m);
+			continue;
+		}
+		struct bt_exit *pending = bt->pending;
+		bt->pending = NULL;
+		struct ccf *f = find_ccf(m, c);
+		if (!f || c->icount + f->n > limit) {
+			bt->interp_steps++;
+			interp_step(m);
+			continue;
+		}
+		if (pending && pending->target == c->eip)
+			chain_link(bt, pending, f);
+		/* World switch into the TC. */
+		bt->stop_at = limit;
+		c->inhibit_irq = 0;
+		c->eflags = cpu_get_eflags(c);
+		c->lf.op = LF_NONE;
+		uint64_t start = c->icount;
+		in_tc = 1;
+		uint64_t r = enter(c, f->entry);
+		in_tc = 0;
+		if (r != BT_RET_CALLOUT)
+			direct_exit(m, c, (struct bt_exit *)(uintptr_t)r);
+		bt->tc_insns += c->icount - start;
+	}
+	c->fault_jmp = NULL;
+	return m->stop;
+}
+
+/* ---- statistics -------------------------------------------------------------------------------- */
+void bt_report(struct machine *m, FILE *out)
+{
+	struct bt *bt = bt_of(m);
+	uint64_t total = 0, tr = 0;
+
+	if (!bt)
+		return;
+	for (int k = 0; k < K_NKINDS; k++)
+		tr += bt->kinds[k];
+	fprintf(out, "bt: %llu CCFs (%llu guest insns, %lu TC bytes in use), %llu flushes\n",
+		(unsigned long long)bt->ccfs, (unsigned long long)bt->guest_insns,
+		(unsigned long)(bt->tc_free - bt->tc_code), (unsigned long long)bt->flushes);
+	fprintf(out, "bt: translation kinds:");
+	for (int k = 0; k < K_NKINDS; k++)
+		fprintf(out, " %s %llu", bt_kind_name[k], (unsigned long long)bt->kinds[k]);
+	fprintf(out, " (IDENT ratio %.1f%%)\n",
+		tr ? 100.0 * (double)(bt->kinds[K_IDENT] + bt->kinds[K_REENC]) / (double)tr : 0.0);
+	fprintf(out, "bt: instructions: %llu in the TC, %llu single-stepped by the interpreter\n",
+		(unsigned long long)bt->tc_insns, (unsigned long long)bt->interp_steps);
+	fprintf(out, "bt: exits chained %llu (patched), chain misses %llu\n",
+		(unsigned long long)bt->chained, (unsigned long long)bt->ws[WS_CHAIN_MISS]);
+	fprintf(out, "bt: world switches:");
+	for (int k = 0; k < WS_N; k++) {
+		fprintf(out, " %s %llu;", ws_name[k], (unsigned long long)bt->ws[k]);
+		total += bt->ws[k];
+	}
+	fprintf(out, " total %llu\n", (unsigned long long)total);
+}
+
+/* ---- the backend ------------------------------------------------------------------------------- */
+static int bt_init(struct machine *m)
+{
+	struct bt *bt;
+
+	/* The interpreter is bt's fallback for single instructions: it needs its own state too. */
+	if (backend_interp.init(m) != 0)
+		return -1;
+	bt = calloc(1, sizeof *bt);
+	if (!bt)
+		return -1;
+	m->bt = bt;
+	if (tc_init(bt) != 0) {
+		fprintf(stderr, "revisor: bt: cannot map an executable translation cache\n");
+		free(bt);
+		m->bt = NULL;
+		return -1;
+	}
+	bt->disabled = getenv("REVISOR_BT_OFF") != NULL;
+	return 0;
+}
+
+static void bt_fini(struct machine *m)
+{
+	struct bt *bt = bt_of(m);
+
+	if (bt) {
+		if (m->log && (m->log_mask & LOG_EXIT))
+			bt_report(m, m->log);
+		tc_fini(bt);
+		free(bt);
+		m->bt = NULL;
+	}
+	backend_interp.fini(m);
+}
+
+/* Guest-physical bytes changed behind the CPU's back (or a store hit a code page): drop their CCFs. */
+static void bt_code_written(struct machine *m, uint32_t pa, uint32_t len)
+{
+	uint64_t end = (uint64_t)pa + len;
+
+	if (!bt_of(m) || len == 0)
+		return;
+	for (uint64_t p = pa >> 12; p <= (end - 1) >> 12; p++)
+		tc_invalidate_page(m, (uint32_t)p);
+}
+
+const struct backend backend_bt = {
+	.name = "bt",
+	.init = bt_init,
+	.run = bt_run,
+	.code_written = bt_code_written,
+	.fini = bt_fini,
+};
