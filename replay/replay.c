@@ -33,7 +33,7 @@
 #include "replay/checkpoint.h"
 
 #define EXIT_DIVERGED 10
-#define MAX_CHECKPOINTS 64
+#define MAX_CHECKPOINTS 256
 
 struct player {
 	struct log_file lf;
