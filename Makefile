@@ -79,6 +79,7 @@ sanitize:
 
 bench: all
 	@bash tests/bench/run-bench.sh $(BUILD)
+	@bash tests/bench/replay-bench.sh $(BUILD)
 
 clean:
 	rm -rf build build-san

@@ -106,6 +106,19 @@ void gdb_report_stop(struct gdbstub *g, const struct tstop *why)
 
 /* ---- registers and memory ---------------------------------------------------------------------------- */
 
+/* A replay's past is fixed (target.h): a register or memory write from gdb gets an error.  The reason
+ * goes to revisor's standard error, not to gdb: gdb takes only the reply to these packets (an "O" console
+ * packet is understood in stop replies and monitor output, not here). */
+static int refuse_write(struct gdbstub *g)
+{
+	if (!target_read_only(g->t))
+		return 0;
+	fprintf(stderr, "revisor: gdb tried to change a register or memory: refused, this is a replay (the rest "
+		"of the recording would no longer apply to the machine)\n");
+	reply_error(g, 0x0d);   /* EACCES */
+	return 1;
+}
+
 static void cmd_read_regs(struct gdbstub *g)
 {
 	char out[GREG_COUNT * 20 + 1];
@@ -124,6 +137,8 @@ static void cmd_write_regs(struct gdbstub *g, const char *hex)
 {
 	size_t have = strlen(hex), off = 0;
 
+	if (refuse_write(g))
+		return;
 	for (unsigned r = 0; r < GREG_COUNT && off < have; r++) {
 		uint8_t v[16];
 		unsigned len = target_reg_size(r);
@@ -158,6 +173,8 @@ static void cmd_write_reg(struct gdbstub *g, const char *args)
 	uint64_t r;
 	uint8_t v[16];
 
+	if (refuse_write(g))
+		return;
 	if (rsp_parse_hex(&args, &r) < 0 || *args++ != '=' || r >= GREG_COUNT ||
 	    rsp_hex2bin(args, strlen(args), v, target_reg_size((unsigned)r)) < 0 ||
 	    strlen(args) != 2 * target_reg_size((unsigned)r)) {
@@ -218,6 +235,8 @@ static void cmd_write_mem(struct gdbstub *g, char *args, size_t args_len, int bi
 	uint64_t addr, len;
 	uint8_t *buf;
 
+	if (refuse_write(g))
+		return;
 	if (parse_addr_len(&p, ':', &addr, &len) < 0 || len > RSP_MAX_PAYLOAD) {
 		reply_error(g, 1);
 		return;
@@ -298,6 +317,8 @@ static void cmd_resume(struct gdbstub *g, const char *args, int step, int with_s
 			return;
 		}
 		uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+		if (v != g->m->cpu.eip && refuse_write(g))
+			return;   /* resuming elsewhere would change EIP */
 		target_write_reg(g->t, GREG_EIP, b);
 	}
 	g->resume = step ? RESUME_STEP : RESUME_CONT;

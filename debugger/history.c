@@ -5,7 +5,9 @@
  *
  *  - a recording being replayed (`revisor replay FILE -s`): the replay's own seek, rr_seek(), which
  *    restores a checkpoint and re-executes with the recorded inputs.  The end of the recording is the end
- *    of history (gdb is told `replaylog:end` there).
+ *    of history (gdb is told `replaylog:end` there).  The past is fixed, so the history is read-only (gdb
+ *    cannot write registers or memory), forward runs for gdb leave checkpoints behind them (rr_advanced),
+ *    and the guest's console output is shown once: re-executions run muted (rr_seen, rr_mute).
  *  - a live session (`revisor run -s`) records itself: while gdb runs the guest forward, a checkpoint is
  *    taken every LIVE_RUN_NS of running (memory as dirty-page deltas), and seeking restores the
  *    nearest one and re-executes.  Going forward after going back simply runs again — the machine is
@@ -18,6 +20,7 @@
 #include "debugger/target_priv.h"
 #include "replay/checkpoint.h"
 #include "replay/event.h"
+#include "replay/replay.h"
 
 /* A live checkpoint is taken after LIVE_RUN_NS of host time spent running forward, a bit more as they
  * accumulate (LIVE_RUN_NS * (1 + n / LIVE_GROWTH)), so a seek re-executes about that long, and the
@@ -30,6 +33,9 @@
 static int player_seek(void *opaque, uint64_t n) { return rr_seek(opaque, n); }
 static uint64_t player_begin(void *opaque) { (void)opaque; return 0; }
 static uint64_t player_end(void *opaque) { return rr_end_icount(opaque); }
+static void player_advance(void *opaque, uint64_t run_ns) { (void)run_ns; rr_advanced(opaque); }
+static uint64_t player_seen(void *opaque) { return rr_seen(opaque); }
+static void player_mute(void *opaque, int on) { rr_mute(opaque, on); }
 
 static void player_describe(void *opaque, FILE *out)
 {
@@ -46,7 +52,8 @@ static void live_drop(struct target *t);
 void gdbstub_use_player(struct machine *m, struct player *p)
 {
 	struct target_history h = { .opaque = p, .seek = player_seek, .begin = player_begin, .end = player_end,
-				     .describe = player_describe };
+				     .describe = player_describe, .advance = player_advance, .seen = player_seen,
+				     .mute = player_mute, .read_only = 1 };
 	struct target *t = m->debugger;
 
 	if (!t)

@@ -118,8 +118,11 @@ static int scan_back(struct target *t, int steps, struct tstop *why)
 		t->bound = bound;
 		t->have_best = 0;
 		enum stop_reason r = target_run_to(t, bound.k < 0 ? bound.icount : bound.icount + 1);
-		if (r != STOP_BREAKPOINT && r != STOP_LIMIT)
-			return -1;   /* the machine ended inside the window: cannot happen in a faithful history */
+		/* The machine may stop by itself only where reverse execution began: at the end of a replay
+		 * whose recorded run ended there (the guest's exit).  Inside the window it cannot, in a
+		 * faithful history. */
+		if (r != STOP_BREAKPOINT && r != STOP_LIMIT && m->cpu.icount < bound.icount)
+			return -1;
 		if (t->have_best) {
 			*why = t->best_stop;
 			return go_to(t, t->best, t->best_stop);

@@ -11,11 +11,14 @@
  * so a gdb that connects later is noticed; with -S it first waits for one).  When gdb is connected the
  * guest runs only when gdb says so, in slices of SLICE_INSNS instructions between which we look for the
  * Ctrl-C byte.  A machine stop that ends the run (guest exit, gdb's kill) is returned to pc.c; a triple
- * fault or a dead halt is first shown to gdb as a stop, so the student can look at the wreck.
+ * fault or a dead halt is first shown to gdb as a stop, so the student can look at the wreck.  In a replay
+ * (`revisor replay FILE -s`) the end of the recording is a stop for gdb (the end of history); reached with
+ * no gdb attached, it ends the run (STOP_LIMIT) and the replay command checks the end state.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -140,6 +143,8 @@ static void disconnect(struct gdbstub *g)
 {
 	if (g->in_fd >= 0 && !g->stdio)
 		close(g->in_fd);
+	if (g->stdio && g->out_fd > STDERR_FILENO)
+		close(g->out_fd);
 	g->in_fd = g->out_fd = -1;
 	g->running = 0;
 	g->wait_for_gdb = 0;
@@ -207,13 +212,23 @@ struct gdbstub *gdbstub_new(struct machine *m, const char *spec, int wait_for_gd
 	signal(SIGPIPE, SIG_IGN);
 	g->wait_for_gdb = wait_for_gdb;
 	if (!strcmp(spec, "stdio")) {
+		/* gdb owns standard output now: the packets go out through a private copy of descriptor 1,
+		 * and descriptor 1 itself is pointed at standard error, so nothing else written to standard
+		 * output (the guest's console in a replay of a `-serial stdio` recording, a stray message)
+		 * can corrupt the packet stream. */
+		int out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (out < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+			snprintf(err, 512, "-gdb stdio: %s", strerror(errno));
+			if (out >= 0)
+				close(out);
+			gdbstub_free(g);
+			return NULL;
+		}
 		g->stdio = 1;
-		g->in_fd = 0;
-		g->out_fd = 1;
 		snprintf(g->where, sizeof g->where, "stdio");
 		connected(g, 0);
 		g->in_fd = 0;
-		g->out_fd = 1;
+		g->out_fd = out;
 		start_history(g);
 		return g;
 	}
@@ -244,6 +259,8 @@ void gdbstub_free(struct gdbstub *g)
 		return;
 	if (g->in_fd >= 0 && !g->stdio)
 		close(g->in_fd);
+	if (g->out_fd > STDERR_FILENO && g->stdio)
+		close(g->out_fd);   /* the private copy of standard output */
 	if (g->listen_fd >= 0)
 		close(g->listen_fd);
 	rsp_fini(&g->rsp);
@@ -359,6 +376,10 @@ static enum stop_reason session(struct gdbstub *g)
 			target_continue(g->t, SLICE_INSNS, &why);
 			if (why.kind == TS_MACHINE)
 				return why.machine_reason;
+			/* A replay ran to the end of its recording with nobody watching: the replay command
+			 * takes over (it compares the end state with the recording's, replay/replay.c). */
+			if (why.kind == TS_HISTORY_END)
+				return STOP_LIMIT;
 			try_accept(g, 0);
 			continue;
 		}

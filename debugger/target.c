@@ -121,7 +121,7 @@ int target_write_reg(struct target *t, unsigned regno, const uint8_t *buf)
 	struct fpu *f = &c->fpu;
 	uint32_t v;
 
-	if (regno >= GREG_COUNT)
+	if (regno >= GREG_COUNT || t->hist.read_only)
 		return -1;
 	if (regno >= GREG_ST0 && regno < GREG_ST0 + 8) {
 		long double x = 0;
@@ -199,6 +199,8 @@ uint32_t target_write_mem(struct target *t, uint32_t addr, const uint8_t *buf, u
 	struct machine *m = t->m;
 	uint32_t done = 0, room;
 
+	if (t->hist.read_only)
+		return 0;
 	while (done < len) {
 		uint8_t *p = mem_at(t, addr + done, &room);
 		if (!p)
@@ -396,11 +398,23 @@ enum stop_reason target_run_to(struct target *t, uint64_t limit)
 
 	if (limit > t->limit)
 		limit = t->limit;
+	/* A replay shows the guest's console output once.  Below the furthest count already shown, running
+	 * is re-executing the past: mute it.  A forward run for gdb pauses at that count to turn the output
+	 * back on (for the session that is just the end of a slice); a reverse scan or a goto never goes
+	 * beyond the point where reverse execution began, which was shown already. */
+	uint64_t seen = t->hist.seen ? t->hist.seen(t->hist.opaque) : 0;
+	int muted = m->cpu.icount < seen;
+	if (muted && (t->mode == MODE_CONT || t->mode == MODE_STEP) && limit > seen)
+		limit = seen;
+	if (muted)
+		t->hist.mute(t->hist.opaque, 1);
 	m->cpu.icount_limit = limit;
 	m->cpu.attn = 1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = m->backend->run(m);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (muted)
+		t->hist.mute(t->hist.opaque, 0);
 	m->cpu.icount_limit = t->limit;
 	m->debug_check = NULL;
 	if ((t->mode == MODE_CONT || t->mode == MODE_STEP) && t->hist.advance) {
@@ -417,6 +431,12 @@ enum stop_reason target_run_to(struct target *t, uint64_t limit)
 	return r;
 }
 
+/* The end of a replay's recorded history, or UINT64_MAX (a live run: the future is open). */
+static uint64_t history_end(const struct target *t)
+{
+	return t->hist.end ? t->hist.end(t->hist.opaque) : UINT64_MAX;
+}
+
 /* Turn the backend's stop reason into the debugger's. */
 static void classify(struct target *t, enum stop_reason r, struct tstop *why)
 {
@@ -426,13 +446,28 @@ static void classify(struct target *t, enum stop_reason r, struct tstop *why)
 		*why = t->stop;
 		return;
 	}
+	/* The end of a recording is the end of history, whatever ended the recorded run there (the
+	 * instruction limit, the user, the guest's own exit): gdb gets `replaylog:end` and can still go
+	 * back.  A divergence (STOP_ERROR) is not hidden that way. */
+	if (r != STOP_ERROR && m->cpu.icount >= history_end(t)) {
+		*why = (struct tstop){ .kind = TS_HISTORY_END };
+		return;
+	}
 	if (r == STOP_LIMIT && m->cpu.icount < t->limit) {
 		*why = (struct tstop){ .kind = TS_NONE };   /* just the end of a slice */
-		if (t->hist.end && m->cpu.icount >= t->hist.end(t->hist.opaque))
-			*why = (struct tstop){ .kind = TS_HISTORY_END };
 		return;
 	}
 	*why = (struct tstop){ TS_MACHINE, 0, 0, r };
+}
+
+/* At the end of a replay's history there is nothing to run forward: say so at once. */
+static int at_history_end(struct target *t, struct tstop *why)
+{
+	if (t->m->cpu.icount < history_end(t))
+		return 0;
+	t->step_pending = 0;
+	*why = (struct tstop){ .kind = TS_HISTORY_END };
+	return 1;
 }
 
 /* The end of recorded history bounds forward runs in a replay. */
@@ -450,6 +485,8 @@ static uint64_t run_limit(struct target *t, uint64_t max_insns)
 
 void target_step(struct target *t, uint32_t range_start, uint32_t range_end, struct tstop *why)
 {
+	if (at_history_end(t, why))
+		return;
 	if (!t->step_pending) {
 		target_begin_run(t, MODE_STEP);
 		t->range_start = range_start;
@@ -468,6 +505,8 @@ void target_step(struct target *t, uint32_t range_start, uint32_t range_end, str
 void target_continue(struct target *t, uint64_t max_insns, struct tstop *why)
 {
 	t->step_pending = 0;
+	if (at_history_end(t, why))
+		return;
 	target_begin_run(t, MODE_CONT);
 	classify(t, target_run_to(t, run_limit(t, max_insns)), why);
 }
@@ -522,6 +561,7 @@ void target_set_history(struct target *t, const struct target_history *h)
 }
 
 int target_has_history(const struct target *t) { return t->hist.seek != NULL; }
+int target_read_only(const struct target *t) { return t->hist.read_only; }
 
 /* Remove every breakpoint and watchpoint (detach). */
 void target_clear(struct target *t)

@@ -67,6 +67,14 @@ struct target_history {
 	void (*describe)(void *opaque, FILE *out);       /* monitor checkpoints */
 	/* After each forward run for gdb, with the host time it took (a live history takes checkpoints). */
 	void (*advance)(void *opaque, uint64_t run_ns);
+	/* A replay (optional, both or neither): the furthest count whose console output the user has seen.
+	 * Runs below it re-execute the past, so the target runs them with mute(opaque, 1): the guest's
+	 * output appears once, however often gdb goes back and forth. */
+	uint64_t (*seen)(void *opaque);
+	void (*mute)(void *opaque, int on);
+	/* A replay's past is fixed: gdb may not change registers or memory (the rest of the recording
+	 * would no longer apply to the machine).  target_write_reg/target_write_mem refuse. */
+	int read_only;
 };
 
 struct target;
@@ -74,8 +82,10 @@ struct target *target_new(struct machine *m);
 void target_free(struct target *t);
 void target_set_history(struct target *t, const struct target_history *h);
 int target_has_history(const struct target *t);
+int target_read_only(const struct target *t);      /* the history forbids changing the machine */
 
-/* Registers (values in guest byte order, as gdb's g packet carries them). */
+/* Registers (values in guest byte order, as gdb's g packet carries them).  Writes fail (-1, 0 bytes) when
+ * target_read_only(). */
 int target_read_reg(struct target *t, unsigned regno, uint8_t *buf);        /* returns the size, or -1 */
 int target_write_reg(struct target *t, unsigned regno, const uint8_t *buf); /* 0 or -1 */
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
- * replay.c — `revisor replay FILE [-accel BACKEND] [-until N]` and the seek API (checkpoint.h).
+ * replay.c — `revisor replay FILE [-accel BACKEND] [-until N] [-s | -S | -gdb DEV]` and the seek API
+ * (checkpoint.h).
  *
  * A replay is a run whose event layer reads the recording instead of the host (replay/event.c):
  *   1. read and check the whole file (log.c: magic, version, a CRC per chunk);
@@ -11,6 +12,13 @@
  *      the last events before it);
  *   4. at the end, compare the stop reason, the instruction count and the final hash with the "end"
  *      event, and exit with the recorded exit status.
+ *
+ * Under gdb (-s, -S, -gdb) step 3 is the GDB stub's session (debugger/session.c), which runs the machine
+ * for gdb, and the recording is the stub's execution history (debugger/history.c): forward execution
+ * consumes the logged events exactly as a plain replay does, reverse execution is rr_seek(), and the
+ * recording's end is the end of history (`replaylog:end`).  Hash points are still checked: gdb cannot
+ * change the machine (register and memory writes are refused), so a divergence is still a bug.  When gdb
+ * detaches the replay runs on to the end and step 4 happens; when gdb kills it, the replay just ends.
  *
  * Exit status: the recorded run's status when everything matched; 2 for a file that cannot be replayed
  * (corrupt, wrong version, changed or missing images) and for a truncated recording (after replaying
@@ -31,6 +39,7 @@
 #include "replay/record.h"
 #include "replay/replay.h"
 #include "replay/checkpoint.h"
+#include "debugger/gdbstub.h"
 
 #define EXIT_DIVERGED 10
 #define MAX_CHECKPOINTS 256
@@ -49,7 +58,11 @@ struct player {
 	char error[512];
 	struct ckpt_store *ck;
 	uint64_t ckpt_interval, next_ckpt;
+	uint64_t seen;                 /* the furthest count run to: its console output has been shown */
+	int quiet;                     /* -bench-seek: no console output at all */
 };
+
+static void enable_checkpoints(struct player *p);
 
 /* ---- the event layer's hooks -------------------------------------------------------------------- */
 
@@ -221,7 +234,7 @@ static int check_file(struct player *p, const char *key, char *path, size_t path
 	return 1;
 }
 
-struct player *rr_open(const char *path, const char *accel, int ignore_crc, char err[1024])
+struct player *rr_open(const char *path, const struct rr_options *o, char err[1024])
 {
 	struct player *p = calloc(1, sizeof *p);
 	struct pc_config cfg;
@@ -232,7 +245,7 @@ struct player *rr_open(const char *path, const char *accel, int ignore_crc, char
 		snprintf(err, 1024, "out of memory");
 		return NULL;
 	}
-	if (log_read(&p->lf, path, ignore_crc, e2)) {
+	if (log_read(&p->lf, path, o->ignore_crc, e2)) {
 		snprintf(err, 1024, "%s", e2);
 		goto fail;
 	}
@@ -273,8 +286,12 @@ struct player *rr_open(const char *path, const char *accel, int ignore_crc, char
 		cfg.serial = SERIAL_FILE;
 		cfg.serial_path = "/dev/stdout";
 	}
-	if (accel)
-		cfg.accel = accel;
+	if (o->accel)
+		cfg.accel = o->accel;
+	cfg.gdb = o->gdb;
+	cfg.gdb_wait = o->gdb_wait;
+	/* (With -gdb stdio the serial mode stays as recorded — the event layer's schedule depends on it —
+	 * and the stub points standard output at standard error, so the guest's console goes there.) */
 	cfg.snapshot = 1;
 	cfg.play = p;
 	if (p->lf.nev) {
@@ -296,6 +313,11 @@ struct player *rr_open(const char *path, const char *accel, int ignore_crc, char
 		goto fail;
 	}
 	events_start_hashing(p->ev, p->hash_interval);
+	if (o->gdb) {
+		/* The recording is the debugger's history; reverse execution needs a checkpoint at 0. */
+		gdbstub_use_player(p->m, p);
+		enable_checkpoints(p);
+	}
 	return p;
 fail:
 	rr_close(p);
@@ -340,6 +362,8 @@ static enum stop_reason run_to(struct player *p, uint64_t target)
 			stop_at = p->next_ckpt;
 		m->cpu.icount_limit = stop_at;
 		why = pc_step(p->pc);
+		if (m->cpu.icount > p->seen)
+			p->seen = m->cpu.icount;
 		if (p->diverged)
 			return STOP_ERROR;
 		if (why != STOP_LIMIT)
@@ -378,12 +402,39 @@ int rr_seek(struct player *p, uint64_t icount)
 				return -1;
 			}
 	}
-	if (m->cpu.icount < icount)
+	/* Re-executing what the user has seen already is done muted; beyond that, the output is new. */
+	if (m->cpu.icount < icount && m->cpu.icount < p->seen) {
+		rr_mute(p, 1);
+		run_to(p, icount < p->seen ? icount : p->seen);
+		rr_mute(p, 0);
+	}
+	if (m->cpu.icount < icount && !p->diverged)
 		run_to(p, icount);
 	if (p->diverged)
 		return -1;
 	return m->cpu.icount == icount ? 0 : -1;
 }
+
+void rr_advanced(struct player *p)
+{
+	struct machine *m = p->m;
+
+	if (m->cpu.icount > p->seen)
+		p->seen = m->cpu.icount;
+	/* gdb runs the machine without run_to(): leave checkpoints behind those runs as run_to would, so
+	 * going back after a long run forward does not re-execute from the start.  Only where a run ended
+	 * by its instruction limit (a clean instruction boundary, nothing half delivered: the kind of place
+	 * run_to takes them), and never at or past the end of the recording. */
+	if (p->ck && m->stop == STOP_LIMIT && m->cpu.icount >= p->next_ckpt && m->cpu.icount < p->last_icount) {
+		size_t n = ckpt_count(p->ck);
+		if (!n || ckpt_icount(p->ck, n - 1) < m->cpu.icount)
+			ckpt_take(p->ck);
+		p->next_ckpt = (m->cpu.icount / p->ckpt_interval + 1) * p->ckpt_interval;
+	}
+}
+
+uint64_t rr_seen(struct player *p) { return p->seen; }
+void rr_mute(struct player *p, int on) { pc_mute_output(p->pc, on || p->quiet); }
 
 uint64_t rr_icount(struct player *p) { return p->m->cpu.icount; }
 uint64_t rr_end_icount(struct player *p) { return p->last_icount; }
@@ -419,6 +470,7 @@ static int bench_seek(struct player *p, unsigned n)
 	double *t = calloc(n ? n : 1, sizeof *t), t0 = now_sec();
 	uint64_t x = 0x2545f4914f6cdd1dull;
 
+	p->quiet = 1;
 	pc_mute_output(p->pc, 1);
 	enable_checkpoints(p);
 	run_to(p, p->last_icount);           /* the first pass takes the checkpoints */
@@ -457,88 +509,36 @@ static int bench_seek(struct player *p, unsigned n)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: revisor replay FILE [-accel interp] [-until N] [-bench-seek N] [-no-crc]\n");
+	fprintf(stderr, "usage: revisor replay FILE [-accel interp] [-until N] [-bench-seek N] [-no-crc]\n"
+		"                      [-s | -gdb tcp:HOST:PORT | -gdb stdio] [-S]   (debug the replay: docs/gdb.md)\n");
 	exit(2);
 }
 
-int replay_main(int argc, char **argv)
+/* The recorded run's stop reason (the "end" event's payload may be unaligned in the file's data). */
+static enum stop_reason end_reason(const struct player *p)
 {
-	const char *path = NULL, *accel = NULL;
-	uint64_t until = UINT64_MAX;
-	unsigned nseek = 0;
-	int ignore_crc = 0, status;
-	char err[1024];
-
-	for (int k = 0; k < argc; k++) {
-		const char *a = argv[k];
-		if (a[0] == '-' && a[1] == '-')
-			a++;
-		if (!strcmp(a, "-accel") && k + 1 < argc) {
-			accel = argv[++k];
-			if (strcmp(accel, "interp"))
-				fprintf(stderr, "revisor: -accel: unknown backend '%s' (available: interp)\n", accel), exit(2);
-		} else if (!strcmp(a, "-until") && k + 1 < argc)
-			until = strtoull(argv[++k], NULL, 0);
-		else if (!strcmp(a, "-bench-seek") && k + 1 < argc)
-			nseek = (unsigned)strtoul(argv[++k], NULL, 0);
-		else if (!strcmp(a, "-no-crc"))
-			ignore_crc = 1;
-		else if (a[0] != '-' && !path)
-			path = a;
-		else
-			usage();
-	}
-	if (!path)
-		usage();
-	struct player *p = rr_open(path, accel, ignore_crc, err);
-	if (!p) {
-		fprintf(stderr, "revisor: replay: %s\n", err);
-		return 2;
-	}
-	if (nseek) {
-		status = bench_seek(p, nseek);
-		rr_close(p);
-		return status;
-	}
-
-	struct machine *m = p->m;
-	const struct log_end *endp = NULL;
 	struct log_end end;
-	uint64_t target;
-	if (p->end) {
-		memcpy(&end, p->end->payload, sizeof end);
-		endp = &end;
-	}
-	/* A run that ended by itself is replayed until it ends by itself; one the user or a limit ended
-	 * stops at the recorded count.  A truncated one stops at its last event. */
-	if (!endp)
-		target = p->last_icount;
-	else if (end.reason == STOP_USER || end.reason == STOP_LIMIT)
-		target = p->end->icount;
-	else
-		target = UINT64_MAX;
-	if (until < target)
-		target = until;
 
-	enum stop_reason why = run_to(p, target);
-	if (p->diverged) {
-		rr_close(p);
-		return EXIT_DIVERGED;
-	}
-	if (until != UINT64_MAX && m->cpu.icount == until && (!endp || until < p->end->icount)) {
-		fprintf(stderr, "revisor: replay: stopped at instruction %llu (-until), state hash %016llx\n",
-			(unsigned long long)m->cpu.icount, (unsigned long long)machine_state_hash(m));
-		rr_close(p);
-		return 0;
-	}
-	if (!endp) {
+	memcpy(&end, p->end->payload, sizeof end);
+	return (enum stop_reason)end.reason;
+}
+
+/* The end of a replay: compare how the run ended with the recording's "end" event.  why is how the
+ * machine stopped (for a replay under gdb: the recorded reason, once it got to the recorded end). */
+static int finish_replay(struct player *p, const char *path, enum stop_reason why)
+{
+	struct machine *m = p->m;
+	struct log_end end;
+	int status;
+
+	if (!p->end) {
 		pc_finish(p->pc, why);
 		fprintf(stderr, "revisor: replay: %s is truncated (%s): replayed up to instruction %llu, the end of its "
 			"last complete chunk\n", path, p->lf.good_bytes < p->lf.size ? "it ends inside a chunk" :
 			"it has no end record", (unsigned long long)m->cpu.icount);
-		rr_close(p);
 		return 2;
 	}
+	memcpy(&end, p->end->payload, sizeof end);
 	if (why == STOP_LIMIT && (end.reason == STOP_USER || end.reason == STOP_LIMIT))
 		why = (enum stop_reason)end.reason;
 	status = pc_finish(p->pc, why);
@@ -551,9 +551,122 @@ int replay_main(int argc, char **argv)
 			 (unsigned long long)h, (unsigned long long)p->end->icount, end.reason, end.status,
 			 (unsigned long long)end.hash);
 		play_mismatch(p, p->ev, what);
+		return EXIT_DIVERGED;
+	}
+	return status;
+}
+
+/* A replay under gdb: the GDB stub's session runs the machine (pc_step -> gdbstub_run) until gdb kills
+ * it, or until it reaches the recording's end with no gdb attached (it detached, or never came). */
+static int debug_replay(struct player *p, const char *path)
+{
+	struct machine *m = p->m;
+	enum stop_reason why;
+
+	m->cpu.icount_limit = UINT64_MAX;   /* the end of history bounds the runs (debugger/target.c) */
+	why = pc_step(p->pc);
+	if (p->diverged)
+		return EXIT_DIVERGED;
+	if (m->cpu.icount == p->last_icount) {
+		/* At the recorded end: the machine stopped there for the recorded reason (the stub reported it
+		 * to gdb as the end of history), so check it like any replay's end. */
+		if (p->end)
+			why = end_reason(p);
+		return finish_replay(p, path, why);
+	}
+	fprintf(stderr, "revisor: replay: the debugger ended the replay at instruction %llu (the recording goes on "
+		"to %llu)\n", (unsigned long long)m->cpu.icount, (unsigned long long)p->last_icount);
+	pc_finish(p->pc, STOP_USER);
+	return 0;
+}
+
+int replay_main(int argc, char **argv)
+{
+	const char *path = NULL;
+	struct rr_options o = { 0 };
+	uint64_t until = UINT64_MAX;
+	unsigned nseek = 0;
+	int status;
+	char err[1024];
+
+	for (int k = 0; k < argc; k++) {
+		const char *a = argv[k];
+		if (a[0] == '-' && a[1] == '-')
+			a++;
+		if (!strcmp(a, "-accel") && k + 1 < argc) {
+			o.accel = argv[++k];
+			if (strcmp(o.accel, "interp"))
+				fprintf(stderr, "revisor: -accel: unknown backend '%s' (available: interp)\n", o.accel), exit(2);
+		} else if (!strcmp(a, "-until") && k + 1 < argc)
+			until = strtoull(argv[++k], NULL, 0);
+		else if (!strcmp(a, "-bench-seek") && k + 1 < argc)
+			nseek = (unsigned)strtoul(argv[++k], NULL, 0);
+		else if (!strcmp(a, "-no-crc"))
+			o.ignore_crc = 1;
+		else if (!strcmp(a, "-gdb") && k + 1 < argc)
+			o.gdb = argv[++k];
+		else if (!strcmp(a, "-s"))
+			o.gdb = "tcp:127.0.0.1:1234";
+		else if (!strcmp(a, "-S"))
+			o.gdb_wait = 1;
+		else if (!strcmp(a, "-h") || !strcmp(a, "-help")) {
+			usage();
+		} else if (a[0] != '-' && !path)
+			path = a;
+		else
+			usage();
+	}
+	if (!path)
+		usage();
+	if (o.gdb_wait && !o.gdb) {
+		fprintf(stderr, "revisor: replay: -S waits for a debugger: add -s or -gdb tcp:HOST:PORT\n");
+		return 2;
+	}
+	if (o.gdb && (nseek || until != UINT64_MAX)) {
+		fprintf(stderr, "revisor: replay: -until and -bench-seek do not go with a debugger (use `monitor seek N`)\n");
+		return 2;
+	}
+	struct player *p = rr_open(path, &o, err);
+	if (!p) {
+		fprintf(stderr, "revisor: replay: %s\n", err);
+		return 2;
+	}
+	if (nseek) {
+		status = bench_seek(p, nseek);
+		rr_close(p);
+		return status;
+	}
+	if (o.gdb) {
+		status = debug_replay(p, path);
+		rr_close(p);
+		return status;
+	}
+
+	struct machine *m = p->m;
+	uint64_t target;
+	/* A run that ended by itself is replayed until it ends by itself; one the user or a limit ended
+	 * stops at the recorded count.  A truncated one stops at its last event. */
+	if (!p->end)
+		target = p->last_icount;
+	else if (end_reason(p) == STOP_USER || end_reason(p) == STOP_LIMIT)
+		target = p->end->icount;
+	else
+		target = UINT64_MAX;
+	if (until < target)
+		target = until;
+
+	enum stop_reason why = run_to(p, target);
+	if (p->diverged) {
 		rr_close(p);
 		return EXIT_DIVERGED;
 	}
+	if (until != UINT64_MAX && m->cpu.icount == until && (!p->end || until < p->end->icount)) {
+		fprintf(stderr, "revisor: replay: stopped at instruction %llu (-until), state hash %016llx\n",
+			(unsigned long long)m->cpu.icount, (unsigned long long)machine_state_hash(m));
+		rr_close(p);
+		return 0;
+	}
+	status = finish_replay(p, path, why);
 	rr_close(p);
 	return status;
 }

@@ -5,7 +5,7 @@
  *
  *   revisor run [options] [DISK_IMAGE]      boot a kernel (-kernel) or a disk's boot sector
  *   revisor record -o FILE [run options]    the same, writing a recording (replay/record.c)
- *   revisor replay FILE [-until N]          replay a recording (replay/replay.c)
+ *   revisor replay FILE [-until N] [-s]     replay a recording, optionally under gdb (replay/replay.c)
  *   revisor log FILE [--json]               print a recording's events (replay/logcmd.c)
  *
  * Exit status (docs/revisor.1): the guest's debug-exit value (value << 1) | 1 when it wrote port 0xF4;
@@ -26,7 +26,7 @@
 static const char usage_text[] =
 	"usage: revisor run [options] [DISK_IMAGE]\n"
 	"       revisor record -o FILE [run options]   run and record (docs/replay.md)\n"
-	"       revisor replay FILE [-accel interp] [-until N]\n"
+	"       revisor replay FILE [-accel interp] [-until N] [-s | -S | -gdb DEV]\n"
 	"       revisor log FILE [--json]\n"
 	"       revisor --help | --version\n"
 	"\n"

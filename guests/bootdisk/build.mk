@@ -12,6 +12,7 @@ guests: $(BOOTDISK_IMGS)
 # (The library's guest_exit ends revisor and QEMU through port 0xF4 and Bochs through port 0x8900.)
 $(BOOTDISK_B)/primes.elf: $(BUILD)/guests/primes/primes.o $(BUILD)/guests/primes/isprime.o \
 		$(BUILD)/guests/lib/entry.o $(BUILD)/guests/lib/lib.o
+	@mkdir -p $(dir $@)
 	$(GLD) -T guests/lib/kernel.ld -o $@ $^ $(LIBGCC32)
 
 $(BUILD)/guests/primes-%.img: $(BOOTDISK_B)/primes.elf guests/bootdisk/boot.asm guests/bootdisk/mkdisk.sh
