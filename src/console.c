@@ -15,7 +15,7 @@
 #include "console.h"
 
 static struct termios saved;
-static int raw_on, eof_seen, escape_pending;
+static int raw_on, eof_seen, escape_pending, quit_pending;
 
 void console_close(void)
 {
@@ -72,6 +72,8 @@ int console_read(uint8_t *buf, int max, int timeout_ms)
 	uint8_t raw[256];
 	int n, out = 0;
 
+	if (quit_pending)
+		return CONSOLE_QUIT;
 	if (eof_seen)
 		return CONSOLE_EOF;
 	n = poll(&pfd, 1, timeout_ms);
@@ -90,8 +92,11 @@ int console_read(uint8_t *buf, int max, int timeout_ms)
 		uint8_t ch = raw[k];
 		if (escape_pending) {
 			escape_pending = 0;
-			if (ch == 'x' || ch == 'X')
-				return CONSOLE_QUIT;
+			if (ch == 'x' || ch == 'X') {
+				/* Deliver what was typed before the escape; quit on the next call. */
+				quit_pending = 1;
+				return out > 0 ? out : CONSOLE_QUIT;
+			}
 			if (ch == 'h' || ch == 'H') {
 				static const char help[] = "\r\nC-a h    print this help\r\nC-a x    exit revisor\r\n"
 							   "C-a C-a  send C-a to the guest\r\n";
