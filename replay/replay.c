@@ -507,11 +507,20 @@ static int bench_seek(struct player *p, unsigned n)
 	return 0;
 }
 
-static void usage(void)
+/* --help prints to standard output and succeeds; a usage error goes to standard error, status 2. */
+static void usage(int status)
 {
-	fprintf(stderr, "usage: revisor replay FILE [-accel interp] [-until N] [-bench-seek N] [-no-crc]\n"
-		"                      [-s | -gdb tcp:HOST:PORT | -gdb stdio] [-S]   (debug the replay: docs/gdb.md)\n");
-	exit(2);
+	fprintf(status ? stderr : stdout,
+		"usage: revisor replay FILE [-accel interp] [-until N] [-bench-seek N] [-no-crc]\n"
+		"                           [-s | -gdb tcp:HOST:PORT | -gdb stdio] [-S]\n"
+		"  -until N            stop at instruction count N\n"
+		"  -bench-seek N       time N seeks to pseudo-random counts (docs/replay.md)\n"
+		"  -no-crc             replay even if chunk checksums are wrong\n"
+		"  -gdb DEV            debug the replay with gdb: tcp:HOST:PORT (tcp::PORT = loopback) or stdio;\n"
+		"                      the recording is gdb's history, reverse execution included (docs/gdb.md)\n"
+		"  -s                  shorthand for -gdb tcp:127.0.0.1:1234\n"
+		"  -S                  do not start the replay until gdb continues it\n");
+	exit(status);
 }
 
 /* The recorded run's stop reason (the "end" event's payload may be unaligned in the file's data). */
@@ -609,15 +618,15 @@ int replay_main(int argc, char **argv)
 			o.gdb = "tcp:127.0.0.1:1234";
 		else if (!strcmp(a, "-S"))
 			o.gdb_wait = 1;
-		else if (!strcmp(a, "-h") || !strcmp(a, "-help")) {
-			usage();
-		} else if (a[0] != '-' && !path)
+		else if (!strcmp(a, "-h") || !strcmp(a, "-help"))
+			usage(0);
+		else if (a[0] != '-' && !path)
 			path = a;
 		else
-			usage();
+			usage(2);
 	}
 	if (!path)
-		usage();
+		usage(2);
 	if (o.gdb_wait && !o.gdb) {
 		fprintf(stderr, "revisor: replay: -S waits for a debugger: add -s or -gdb tcp:HOST:PORT\n");
 		return 2;

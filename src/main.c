@@ -47,6 +47,8 @@ static const char usage_text[] =
 	"  -d ITEMS            log: in_asm,int,cpu_reset,exit,guest_errors,worlds (comma-separated) to stderr or -D\n"
 	"  -D FILE             write -d logging to FILE\n"
 	"  -icount-limit N     stop after N retired instructions (exit status 0)\n"
+	"  -savevm FILE        when the run ends, save a snapshot of the whole machine to FILE\n"
+	"  -loadvm FILE        start from a snapshot saved with the same options instead of from reset\n"
 	"  -rtc-base DATE      RTC start as YYYY-MM-DDTHH:MM:SS (default: the host's clock, as an input event)\n"
 	"  -gdb DEV            wait for gdb: tcp:HOST:PORT (tcp::PORT = loopback) or stdio (docs/gdb.md)\n"
 	"  -s                  shorthand for -gdb tcp:127.0.0.1:1234\n"
@@ -139,6 +141,10 @@ static int cmd_run(int argc, char **argv)
 				usage_error("-accel: unknown option '%s' (one-insn-per-trace=on|off)", comma + 1);
 			cfg.accel = "interp";
 		}
+		else if (!strcmp(a, "-loadvm")) { NEEDV(); cfg.loadvm = v; }
+		else if (!strcmp(a, "-savevm")) { NEEDV(); cfg.savevm = v; }
+		else if (!strcmp(a, "-loadvm")) { NEEDV(); cfg.loadvm = v; }
+		else if (!strcmp(a, "-savevm")) { NEEDV(); cfg.savevm = v; }
 		else if (!strcmp(a, "-d")) { NEEDV(); if (pc_parse_log(&cfg, v, err)) usage_error("-d: %s", err); }
 		else if (!strcmp(a, "-D")) { NEEDV(); cfg.log_file = v; }
 		else if (!strcmp(a, "-icount-limit")) { NEEDV(); cfg.icount_limit = parse_num("-icount-limit", v, 1, UINT64_MAX - 1); }

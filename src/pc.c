@@ -378,7 +378,16 @@ struct pc *pc_new(const struct pc_config *cfg, char err[512])
 
 	if (pc_boot(pc, err))
 		goto fail;
-	m->cpu.icount_limit = cfg->icount_limit ? cfg->icount_limit : UINT64_MAX;
+	if (cfg->loadvm) {
+		/* The machine was built and booted from the same options; the snapshot replaces its state. */
+		char serr[256];
+		if (snapshot_load_file(m, cfg->loadvm, serr)) {
+			snprintf(err, 512, "-loadvm %s: %s", cfg->loadvm, serr);
+			goto fail;
+		}
+	}
+	/* -icount-limit counts from where this run starts (0 after a boot, the snapshot's count after -loadvm). */
+	m->cpu.icount_limit = cfg->icount_limit ? m->cpu.icount + cfg->icount_limit : UINT64_MAX;
 	if (cfg->gdb) {
 		pc->gdb = gdbstub_new(m, cfg->gdb, cfg->gdb_wait, err);
 		if (!pc->gdb)
@@ -488,6 +497,15 @@ int pc_finish(struct pc *pc, enum stop_reason why)
 
 	if (pc->reboot_failed)
 		return 2;
+	if (pc->cfg.savevm) {
+		char serr[256];
+		if (snapshot_save_file(m, pc->cfg.savevm, serr)) {
+			fprintf(stderr, "revisor: -savevm %s: %s\n", pc->cfg.savevm, serr);
+			return 2;
+		}
+		fprintf(stderr, "revisor: saved the machine at instruction %llu to %s\n",
+			(unsigned long long)m->cpu.icount, pc->cfg.savevm);
+	}
 	switch (why) {
 	case STOP_EXIT:
 		status = m->exit_status;

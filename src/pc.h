@@ -25,6 +25,8 @@ struct pc_config {
 	int snapshot, no_reboot;
 	const char *accel;
 	int one_insn_per_trace;      /* -accel interp,one-insn-per-trace=on */
+	const char *loadvm;          /* -loadvm FILE: start from a snapshot instead of booting */
+	const char *savevm;          /* -savevm FILE: save a snapshot of the machine when the run ends */
 	unsigned log_mask;
 	const char *log_file;
 	uint64_t icount_limit;       /* 0 = none */
