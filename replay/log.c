@@ -135,7 +135,8 @@ void log_append(struct log_writer *w, uint64_t icount, unsigned kind, const void
 	w->last_icount = icount;
 	w->buf[w->len++] = (uint8_t)kind;
 	put_varint(w, len);
-	memcpy(w->buf + w->len, payload, len);
+	if (len)   /* payload may be NULL for events that carry none (memcpy(.., NULL, 0) is undefined) */
+		memcpy(w->buf + w->len, payload, len);
 	w->len += len;
 	w->events++;
 	if (w->len >= CHUNK_TARGET)
