@@ -80,6 +80,7 @@ sanitize:
 bench: all
 	@bash tests/bench/run-bench.sh $(BUILD)
 	@bash tests/bench/replay-bench.sh $(BUILD)
+	@bash tests/bench/gdb-bench.sh $(BUILD)
 
 clean:
 	rm -rf build build-san
