@@ -36,6 +36,8 @@ static uint64_t player_end(void *opaque) { return rr_end_icount(opaque); }
 static void player_advance(void *opaque, uint64_t run_ns) { (void)run_ns; rr_advanced(opaque); }
 static uint64_t player_seen(void *opaque) { return rr_seen(opaque); }
 static void player_mute(void *opaque, int on) { rr_mute(opaque, on); }
+static void player_keep(void *opaque) { rr_keep(opaque); }
+static uint64_t player_base(void *opaque, uint64_t n) { return rr_base(opaque, n); }
 
 static void player_describe(void *opaque, FILE *out)
 {
@@ -53,7 +55,7 @@ void gdbstub_use_player(struct machine *m, struct player *p)
 {
 	struct target_history h = { .opaque = p, .seek = player_seek, .begin = player_begin, .end = player_end,
 				     .describe = player_describe, .advance = player_advance, .seen = player_seen,
-				     .mute = player_mute, .read_only = 1 };
+				     .mute = player_mute, .keep = player_keep, .base = player_base, .read_only = 1 };
 	struct target *t = m->debugger;
 
 	if (!t)
@@ -108,6 +110,23 @@ static uint64_t live_begin(void *opaque)
 
 static uint64_t live_end(void *opaque) { (void)opaque; return UINT64_MAX; }
 
+static void live_keep(void *opaque)
+{
+	struct live *l = opaque;
+
+	ckpt_keep(l->cs);
+}
+
+static uint64_t live_base(void *opaque, uint64_t n)
+{
+	struct live *l = opaque;
+	size_t k = ckpt_count(l->cs);
+
+	while (k > 0 && ckpt_icount(l->cs, k - 1) > n)
+		k--;
+	return k ? ckpt_icount(l->cs, k - 1) : n;
+}
+
 static void live_describe(void *opaque, FILE *out)
 {
 	struct live *l = opaque;
@@ -131,10 +150,8 @@ static void live_advance(void *opaque, uint64_t run_ns)
 		l->high = now;
 	l->run_ns += run_ns;
 	/* Checkpoints go in increasing counts: after going back, the next one waits for new ground. */
-	if (l->run_ns >= LIVE_RUN_NS * (1 + n / LIVE_GROWTH) && (n == 0 || now > ckpt_icount(l->cs, n - 1))) {
-		ckpt_take(l->cs);
+	if (l->run_ns >= LIVE_RUN_NS * (1 + n / LIVE_GROWTH) && ckpt_take(l->cs) == 0)
 		l->run_ns = 0;
-	}
 }
 
 static struct live *live_of(struct target *t)
@@ -172,7 +189,8 @@ int gdbstub_live_history(struct gdbstub *g, int on)
 	}
 	l->high = g->m->cpu.icount;
 	struct target_history h = { .opaque = l, .seek = live_seek, .begin = live_begin, .end = live_end,
-				     .describe = live_describe, .advance = live_advance };
+				     .describe = live_describe, .advance = live_advance, .keep = live_keep,
+				     .base = live_base };
 	ckpt_take(l->cs);   /* history starts here */
 	target_set_history(g->t, &h);
 	return 0;

@@ -26,7 +26,7 @@
 #include "debugger/target.h"
 #include "debugger/target_priv.h"
 
-#define FIRST_WINDOW (1ull << 20)      /* reverse continue: instructions scanned in the first window */
+#define FIRST_WINDOW (1ull << 12)      /* reverse continue: instructions scanned in the first window */
 #define MAX_WINDOW   (1ull << 30)
 
 /* MODE_SCAN part of the hook: t->pos is the position of the instruction about to run. */
@@ -96,6 +96,54 @@ static int go_to(struct target *t, struct pos p, struct tstop s)
 	return 0;
 }
 
+/* How many later windows' starts a seek prepares (keep() leaves a checkpoint at each). */
+#define PLAN 12
+/* A window is scanned in this many pieces, with a temporary checkpoint between two: the final seek
+ * to the stop found re-executes at most one piece. */
+#define PIECES 1000000
+
+/* The start of the window of (at most) w instructions before bound: a multiple of w, so windows (and
+ * the checkpoints kept at their starts) are the same for reverse commands issued from nearby points —
+ * the second of two reverse-continues finds its windows' starts checkpointed by the first. */
+static uint64_t window_start(uint64_t bound, uint64_t w, uint64_t begin)
+{
+	if (bound <= begin)
+		return begin;
+	uint64_t s = (bound - 1) & ~(w - 1);
+	return s > begin ? s : begin;
+}
+
+static uint64_t next_w(uint64_t w) { return w < MAX_WINDOW ? 2 * w : w; }
+
+/* Seek to the start of a reverse-continue window.  With a history that keeps temporary checkpoints,
+ * the seek re-executes from the nearest checkpoint anyway, so on the way it stops at the starts of the
+ * next PLAN windows (those after that checkpoint) and keeps a checkpoint at each, and one at start:
+ * then every later window, and the final seek to the stop found, re-executes only a short way. */
+static int seek_window(struct target *t, uint64_t start, uint64_t w, uint64_t begin)
+{
+	uint64_t plan[PLAN];
+	int n = 0;
+
+	if (!t->hist.keep)
+		return seek_quiet(t, start);
+	uint64_t base = t->hist.base(t->hist.opaque, start), s = start;
+	while (n < PLAN && s > begin) {
+		s = window_start(s, w = next_w(w), begin);
+		if (s <= base)
+			break;
+		plan[n++] = s;
+	}
+	while (n-- > 0) {   /* farthest first: each seek after the first only runs forward */
+		if (seek_quiet(t, plan[n]) < 0)
+			return -1;
+		t->hist.keep(t->hist.opaque);
+	}
+	if (seek_quiet(t, start) < 0)
+		return -1;
+	t->hist.keep(t->hist.opaque);
+	return 0;
+}
+
 static int scan_back(struct target *t, int steps, struct tstop *why)
 {
 	struct machine *m = t->m;
@@ -109,15 +157,34 @@ static int scan_back(struct target *t, int steps, struct tstop *why)
 	if (bound.icount < begin)
 		bound = (struct pos){ begin, -1 };
 	for (;;) {
-		uint64_t start = bound.icount - begin > w ? bound.icount - w : begin;
+		uint64_t start;
 
-		if (seek_quiet(t, start) < 0)
-			return -1;
-		target_begin_run(t, MODE_SCAN);
+		if (steps) {
+			start = bound.icount - begin > w ? bound.icount - w : begin;
+			if (seek_quiet(t, start) < 0)
+				return -1;
+		} else {
+			/* bound.icount + 1: a bound inside an instruction (k >= 0) includes its count. */
+			start = window_start(bound.k < 0 ? bound.icount : bound.icount + 1, w, begin);
+			if (seek_window(t, start, w, begin) < 0)
+				return -1;
+		}
 		t->scan_steps = steps;
 		t->bound = bound;
 		t->have_best = 0;
-		enum stop_reason r = target_run_to(t, bound.k < 0 ? bound.icount : bound.icount + 1);
+		uint64_t end = bound.k < 0 ? bound.icount : bound.icount + 1;
+		/* In pieces, with a checkpoint kept between two (reverse continue with a history that keeps
+		 * them): each piece ends at an instruction boundary, like the slices of a forward run. */
+		uint64_t piece = !steps && t->hist.keep && w >= PIECES * FIRST_WINDOW ? w / PIECES : UINT64_MAX;
+		enum stop_reason r;
+		for (;;) {
+			uint64_t to = end - m->cpu.icount > piece ? m->cpu.icount + piece : end;
+			target_begin_run(t, MODE_SCAN);
+			r = target_run_to(t, to);
+			if (to == end || r != STOP_LIMIT || m->cpu.icount != to)
+				break;
+			t->hist.keep(t->hist.opaque);
+		}
 		/* The machine may stop by itself only where reverse execution began: at the end of a replay
 		 * whose recorded run ended there (the guest's exit).  Inside the window it cannot, in a
 		 * faithful history. */
@@ -132,8 +199,7 @@ static int scan_back(struct target *t, int steps, struct tstop *why)
 			return go_to(t, (struct pos){ begin, -1 }, *why);
 		}
 		bound = (struct pos){ start, -1 };
-		if (w < MAX_WINDOW)
-			w *= 2;
+		w = next_w(w);
 	}
 }
 

@@ -72,6 +72,12 @@ struct target_history {
 	 * output appears once, however often gdb goes back and forth. */
 	uint64_t (*seen)(void *opaque);
 	void (*mute)(void *opaque, int on);
+	/* Optional, both or neither: keep(opaque) takes a temporary checkpoint where the machine is (just
+	 * after a seek), and base(opaque, n) is the count a seek to n would re-execute from.  Reverse
+	 * continue uses them to leave checkpoints near the current point, so that going back a short way
+	 * costs about that short way. */
+	void (*keep)(void *opaque);
+	uint64_t (*base)(void *opaque, uint64_t icount);
 	/* A replay's past is fixed: gdb may not change registers or memory (the rest of the recording
 	 * would no longer apply to the machine).  target_write_reg/target_write_mem refuse. */
 	int read_only;

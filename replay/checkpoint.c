@@ -22,6 +22,8 @@ struct ckpt {
 	uint32_t npages;
 	uint32_t *pages;       /* page numbers, ascending */
 	uint8_t *data;         /* npages * 4 KiB */
+	int temp;              /* ckpt_keep()'s: dropped when no longer among the recently used */
+	uint64_t used;         /* a temporary one: when it was last taken or restored (cs->clock) */
 };
 
 struct ckpt_store {
@@ -31,6 +33,7 @@ struct ckpt_store {
 	size_t cur;            /* the checkpoint the DIRTY_CKPT bits are relative to */
 	uint64_t bytes;
 	uint8_t *need;         /* scratch, one byte per page */
+	uint64_t clock;        /* counts ckpt_keep/ckpt_restore calls, for least-recently-used */
 };
 
 struct ckpt_store *ckpt_new(struct machine *m)
@@ -69,17 +72,33 @@ static int page_nonzero(const struct machine *m, uint32_t p)
 	return (m->page_dirty[p] & DIRTY_EVER) && memcmp(m->ram + ((size_t)p << 12), zero, 4096) != 0;
 }
 
-int ckpt_take(struct ckpt_store *cs)
+/* Where a checkpoint at icount goes: the index of the first one after it. */
+static size_t slot_for(const struct ckpt_store *cs, uint64_t icount)
+{
+	size_t k = cs->n;
+
+	while (k > 0 && cs->c[k - 1].icount > icount)
+		k--;
+	return k;
+}
+
+/* Take a checkpoint here and insert it in order.  Its delta is the pages written since `cur`, the
+ * checkpoint the machine last left, which is at or before the latest checkpoint before this one (the
+ * machine only ran forward since `cur`): so the delta holds at least what was written since that
+ * predecessor, and the successor's delta (written since some checkpoint before us) already holds
+ * everything written between us and it.  The invariant of the file header holds after an insertion. */
+static int take(struct ckpt_store *cs, int temp)
 {
 	struct machine *m = cs->m;
 	uint32_t npages = m->ram_size >> 12, n = 0;
 	struct snap s;
 	char err[256];
-	struct ckpt c = { .icount = m->cpu.icount };
+	struct ckpt c = { .icount = m->cpu.icount, .temp = temp, .used = ++cs->clock };
 	int first = cs->n == 0;
+	size_t at = slot_for(cs, c.icount);
 
-	if (!first && c.icount <= cs->c[cs->n - 1].icount)
-		return -1;
+	if (!first && ((at > 0 && cs->c[at - 1].icount == c.icount) || cs->c[cs->cur].icount > c.icount))
+		return -1;   /* one exists here already, or the machine did not run forward from `cur` */
 	if (cs->n == cs->cap) {
 		size_t cap = cs->cap ? 2 * cs->cap : 64;
 		struct ckpt *nc = realloc(cs->c, cap * sizeof *nc);
@@ -111,9 +130,102 @@ int ckpt_take(struct ckpt_store *cs)
 	c.state = s.buf;        /* the buffer now belongs to the checkpoint */
 	c.state_len = s.len;
 	cs->bytes += c.state_len + ((size_t)c.npages << 12) + c.npages * sizeof *c.pages;
-	cs->c[cs->n] = c;
-	cs->cur = cs->n++;
+	memmove(&cs->c[at + 1], &cs->c[at], (cs->n - at) * sizeof *cs->c);
+	cs->c[at] = c;
+	cs->n++;
+	cs->cur = at;
 	machine_dirty_clear(m, DIRTY_CKPT);   /* the next delta starts now */
+	return 0;
+}
+
+int ckpt_take(struct ckpt_store *cs)
+{
+	size_t n = cs->n;
+
+	/* Permanent checkpoints are appended: only temporary ones may follow the point taken. */
+	for (size_t k = n; k-- > 0;) {
+		if (!cs->c[k].temp) {
+			if (cs->c[k].icount >= cs->m->cpu.icount)
+				return -1;
+			break;
+		}
+		if (cs->c[k].icount == cs->m->cpu.icount) {
+			cs->c[k].temp = 0;   /* a temporary one is here already: keep it for good */
+			return 0;
+		}
+	}
+	return take(cs, 0);
+}
+
+/* Drop temporary checkpoint k (not `cur`: the dirty bits are relative to it).  Its successor must then
+ * hold what k's delta held, to keep "each delta holds at least what was written since the previous
+ * checkpoint": the pages of k it lacks are added, with k's copies, which are still right at the
+ * successor (the successor's delta holds every page written in between). */
+static void drop(struct ckpt_store *cs, size_t k)
+{
+	struct ckpt *c = &cs->c[k];
+
+	if (k + 1 < cs->n) {
+		struct ckpt *s = &cs->c[k + 1];
+		uint32_t add = 0;
+		for (uint32_t i = 0; i < s->npages; i++)
+			cs->need[s->pages[i]] = 1;
+		for (uint32_t i = 0; i < c->npages; i++)
+			add += !cs->need[c->pages[i]];
+		uint32_t *np = realloc(s->pages, ((size_t)s->npages + add + 1) * sizeof *np);
+		if (np)
+			s->pages = np;
+		uint8_t *nd = np ? realloc(s->data, ((size_t)s->npages + add + 1) << 12) : NULL;
+		if (!nd) {   /* out of memory: keep k rather than lose pages */
+			for (uint32_t i = 0; i < s->npages; i++)
+				cs->need[s->pages[i]] = 0;
+			c->temp = 0;
+			return;
+		}
+		s->data = nd;
+		for (uint32_t i = 0; i < c->npages; i++) {
+			uint32_t p = c->pages[i];
+			if (cs->need[p])
+				continue;
+			s->pages[s->npages] = p;
+			memcpy(s->data + ((size_t)s->npages << 12), c->data + ((size_t)i << 12), 4096);
+			s->npages++;
+			cs->bytes += 4096 + sizeof *s->pages;
+		}
+		for (uint32_t i = 0; i < s->npages; i++)
+			cs->need[s->pages[i]] = 0;
+	}
+	cs->bytes -= c->state_len + ((size_t)c->npages << 12) + c->npages * sizeof *c->pages;
+	free(c->state);
+	free(c->pages);
+	free(c->data);
+	memmove(&cs->c[k], &cs->c[k + 1], (cs->n - k - 1) * sizeof *cs->c);
+	cs->n--;
+	if (cs->cur > k)
+		cs->cur--;
+}
+
+int ckpt_keep(struct ckpt_store *cs)
+{
+	size_t at = slot_for(cs, cs->m->cpu.icount), ntemp = 0;
+
+	if (at > 0 && cs->c[at - 1].icount == cs->m->cpu.icount) {
+		cs->c[at - 1].used = ++cs->clock;   /* one is here already */
+		return 0;
+	}
+	if (take(cs, 1) < 0)
+		return -1;
+	for (size_t k = 0; k < cs->n; k++)
+		ntemp += cs->c[k].temp;
+	while (ntemp-- > CKPT_KEEP) {   /* the least recently used temporary one goes (never `cur`) */
+		size_t old = cs->n;
+		for (size_t k = 0; k < cs->n; k++)
+			if (cs->c[k].temp && k != cs->cur && (old == cs->n || cs->c[k].used < cs->c[old].used))
+				old = k;
+		if (old == cs->n)
+			break;
+		drop(cs, old);
+	}
 	return 0;
 }
 
@@ -129,6 +241,7 @@ int ckpt_restore(struct ckpt_store *cs, uint64_t icount)
 		return -1;
 	for (j = cs->n - 1; cs->c[j].icount > icount; j--)
 		;
+	cs->c[j].used = ++cs->clock;
 	/* The pages that may differ from checkpoint j: written since `cur`, or in a delta between. */
 	for (uint32_t p = 0; p < npages; p++)
 		if ((cs->need[p] = (m->page_dirty[p] & DIRTY_CKPT) != 0))
@@ -173,3 +286,4 @@ int ckpt_restore(struct ckpt_store *cs, uint64_t icount)
 size_t ckpt_count(const struct ckpt_store *cs) { return cs ? cs->n : 0; }
 uint64_t ckpt_icount(const struct ckpt_store *cs, size_t k) { return cs->c[k].icount; }
 uint64_t ckpt_bytes(const struct ckpt_store *cs) { return cs ? cs->bytes : 0; }
+int ckpt_is_temp(const struct ckpt_store *cs, size_t k) { return cs->c[k].temp; }

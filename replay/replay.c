@@ -369,9 +369,7 @@ static enum stop_reason run_to(struct player *p, uint64_t target)
 		if (why != STOP_LIMIT)
 			return why;
 		if (p->ck && m->cpu.icount == p->next_ckpt) {
-			size_t n = ckpt_count(p->ck);
-			if (!n || ckpt_icount(p->ck, n - 1) < m->cpu.icount)
-				ckpt_take(p->ck);
+			ckpt_take(p->ck);   /* refused when one exists here already */
 			p->next_ckpt += p->ckpt_interval;
 		}
 		if (m->cpu.icount >= target)
@@ -426,11 +424,24 @@ void rr_advanced(struct player *p)
 	 * by its instruction limit (a clean instruction boundary, nothing half delivered: the kind of place
 	 * run_to takes them), and never at or past the end of the recording. */
 	if (p->ck && m->stop == STOP_LIMIT && m->cpu.icount >= p->next_ckpt && m->cpu.icount < p->last_icount) {
-		size_t n = ckpt_count(p->ck);
-		if (!n || ckpt_icount(p->ck, n - 1) < m->cpu.icount)
-			ckpt_take(p->ck);
+		ckpt_take(p->ck);   /* refused when one exists at or after it */
 		p->next_ckpt = (m->cpu.icount / p->ckpt_interval + 1) * p->ckpt_interval;
 	}
+}
+
+int rr_keep(struct player *p)
+{
+	enable_checkpoints(p);
+	return p->ck && !p->diverged ? ckpt_keep(p->ck) : -1;
+}
+
+uint64_t rr_base(struct player *p, uint64_t icount)
+{
+	size_t k = ckpt_count(p->ck);
+
+	while (k > 0 && ckpt_icount(p->ck, k - 1) > icount)
+		k--;
+	return k ? ckpt_icount(p->ck, k - 1) : 0;
 }
 
 uint64_t rr_seen(struct player *p) { return p->seen; }

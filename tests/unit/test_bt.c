@@ -276,7 +276,14 @@ Suite *suite_bt(void)
 	Suite *s = suite_create("bt");
 	TCase *t = tcase_create("bt");
 
+	/* Each lockstep run builds two 16 MiB machines and a 16 MiB TC; under AddressSanitizer (make
+	 * sanitize) that makes test_bt_random_alu ~5x slower (about 40 s alone, more on a loaded CI box),
+	 * so allow it more time there.  It is slow, not looping: every run is bounded by its budget. */
+#if defined(__SANITIZE_ADDRESS__)
+	tcase_set_timeout(t, 600);
+#else
 	tcase_set_timeout(t, 120);
+#endif
 	tcase_add_test(t, test_bt_classify);
 	tcase_add_test(t, test_bt_program_mix);
 	tcase_add_test(t, test_bt_faults);
