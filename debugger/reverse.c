@@ -14,6 +14,15 @@
  *            if the window starts at the beginning of history: stop there (replaylog:begin);
  *            otherwise move the window back (and double W: a long quiet stretch is crossed quickly).
  *
+ * Reverse continue starts with a small window (FIRST_WINDOW) so a stop close behind costs little, and
+ * what makes that pay is checkpoints near the current point: the replay keeps permanent ones only every
+ * ~1/256 of the recording, so every seek would re-execute millions of instructions.  So windows start at
+ * multiples of their size, and the first seek of a scan, which re-executes from far anyway, stops at the
+ * starts of the next windows on its way and leaves a temporary checkpoint at each (history.keep, an LRU
+ * of them in replay/checkpoint.c).  The later windows, the final seek to the stop found, and the next
+ * reverse command issued nearby (whose aligned windows start at the same counts) then re-execute only
+ * about the span being searched.
+ *
  * Reverse step is the same scan with "every instruction boundary" as the candidate and a first window of
  * one instruction; a wider window is needed only when the CPU sat halted (the clock jumped) just before.
  * Positions (target.h) make "seek there" exact even when two stops share an instruction count (a
@@ -98,9 +107,6 @@ static int go_to(struct target *t, struct pos p, struct tstop s)
 
 /* How many later windows' starts a seek prepares (keep() leaves a checkpoint at each). */
 #define PLAN 12
-/* A window is scanned in this many pieces, with a temporary checkpoint between two: the final seek
- * to the stop found re-executes at most one piece. */
-#define PIECES 1000000
 
 /* The start of the window of (at most) w instructions before bound: a multiple of w, so windows (and
  * the checkpoints kept at their starts) are the same for reverse commands issued from nearby points —
@@ -172,19 +178,8 @@ static int scan_back(struct target *t, int steps, struct tstop *why)
 		t->scan_steps = steps;
 		t->bound = bound;
 		t->have_best = 0;
-		uint64_t end = bound.k < 0 ? bound.icount : bound.icount + 1;
-		/* In pieces, with a checkpoint kept between two (reverse continue with a history that keeps
-		 * them): each piece ends at an instruction boundary, like the slices of a forward run. */
-		uint64_t piece = !steps && t->hist.keep && w >= PIECES * FIRST_WINDOW ? w / PIECES : UINT64_MAX;
-		enum stop_reason r;
-		for (;;) {
-			uint64_t to = end - m->cpu.icount > piece ? m->cpu.icount + piece : end;
-			target_begin_run(t, MODE_SCAN);
-			r = target_run_to(t, to);
-			if (to == end || r != STOP_LIMIT || m->cpu.icount != to)
-				break;
-			t->hist.keep(t->hist.opaque);
-		}
+		target_begin_run(t, MODE_SCAN);
+		enum stop_reason r = target_run_to(t, bound.k < 0 ? bound.icount : bound.icount + 1);
 		/* The machine may stop by itself only where reverse execution began: at the end of a replay
 		 * whose recorded run ended there (the guest's exit).  Inside the window it cannot, in a
 		 * faithful history. */
