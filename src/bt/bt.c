@@ -31,6 +31,7 @@
 #include "cpu/flags.h"
 #include "cpu/mem.h"
 #include "cpu/interp.h"
+#include "cpu/boundary.h"
 
 /* Guest register number -> host register number while translated code runs. */
 static const int g2h[8] = { H_RAX, H_RCX, H_RDX, H_RBX, H_R12, H_RBP, H_RSI, H_RDI };
@@ -173,39 +174,7 @@ uint64_t bt_callout(struct cpu *c, struct bt_callout *co, uint64_t hflags)
 	return BT_RET_CALLOUT;
 }
 
-/* ---- the run loop ------------------------------------------------------------------------------ */
-static int take_interrupt(struct machine *m, struct cpu *c)
-{
-	int vec;
 
-	if (!(c->eflags & FL_IF) || c->inhibit_irq || !m->irq_ack)
-		return 0;
-	vec = m->irq_ack(m);
-	if (vec < 0)
-		return 0;
-	c->halted = 0;
-	c->prev_eip = c->eip;
-	c->prev_esp = c->r[R_ESP];
-	cpu_deliver(c, vec, EV_EXTERNAL, 0, 0);
-	return 1;
-}
-
-static void idle(struct machine *m, struct cpu *c)
-{
-	uint64_t until = c->icount_limit < m->next_deadline ? c->icount_limit : m->next_deadline;
-
-	if (!(c->eflags & FL_IF) && !c->nmi_pending) {
-		m->stop = STOP_DEAD_HALT;
-		return;
-	}
-	if (until != UINT64_MAX) {
-		c->icount = until > c->icount ? until : c->icount;
-		return;
-	}
-	if ((c->eflags & FL_IF) && m->idle_wait && m->idle_wait(m) == 0)
-		return;
-	m->stop = STOP_DEAD_HALT;
-}
 
 /* The CCF for CS:EIP (translating it on demand), or NULL: execute one instruction in the interpreter. */
 static struct ccf *find_ccf(struct machine *m, struct cpu *c)
@@ -252,6 +221,8 @@ static void direct_exit(struct machine *m, struct cpu *c, struct bt_exit *e)
 	}
 }
 
+/* ---- the run loop ------------------------------------------------------------------------------ */
+
 static enum stop_reason bt_run(struct machine *m)
 {
 	struct cpu *c = &m->cpu;
@@ -272,29 +243,8 @@ static enum stop_reason bt_run(struct machine *m)
 		cpu_handle_fault(c);
 	}
 	while (!m->stop) {
-		if (c->icount >= m->next_deadline) {
-			vtimer_run_due(m);
+		if (insn_boundary(m))
 			continue;
-		}
-		if (c->icount >= c->icount_limit) {
-			m->stop = STOP_LIMIT;
-			break;
-		}
-		if (c->nmi_pending && !c->inhibit_irq) {
-			c->nmi_pending = 0;
-			c->halted = 0;
-			c->prev_eip = c->eip;
-			c->prev_esp = c->r[R_ESP];
-			cpu_deliver(c, EXC_NMI, EV_EXTERNAL, 0, 0);
-			continue;
-		}
-		if (c->irq_pending && take_interrupt(m, c))
-			continue;
-		if (c->halted) {
-			idle(m, c);
-			continue;
-		}
-		c->attn = 0;
 		if (m->debug_check) {
 			if (!m->debug_check(m))
 				interp_step(m);

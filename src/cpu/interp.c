@@ -27,6 +27,7 @@
 #include "cpu/interp.h"
 #include "cpu/disasm.h"
 #include "cpu/fastpath.h"
+#include "cpu/boundary.h"
 
 #define TRACE_BITS 12
 #define TRACE_COUNT (1u << TRACE_BITS)
@@ -174,22 +175,6 @@ static void single_step_trap(struct cpu *c)
 	cpu_deliver(c, EXC_DB, EV_EXCEPTION, 0, 0);
 }
 
-/* Deliver a pending external interrupt if the CPU can take one now.  Returns 1 if one was delivered. */
-static int take_interrupt(struct machine *m, struct cpu *c)
-{
-	int vec;
-
-	if (!(c->eflags & FL_IF) || c->inhibit_irq || !m->irq_ack)
-		return 0;
-	vec = m->irq_ack(m);
-	if (vec < 0)
-		return 0;
-	c->halted = 0;
-	c->prev_eip = c->eip;
-	c->prev_esp = c->r[R_ESP];
-	cpu_deliver(c, vec, EV_EXTERNAL, 0, 0);
-	return 1;
-}
 
 /* Execute exactly one instruction (the unit the replay engine, the debugger and, later, the translator
  * near deadlines use). */
@@ -230,27 +215,6 @@ static void run_trace(struct machine *m, struct cpu *c, struct interp *ip, const
 	}
 }
 
-/* What the CPU does while halted: jump the clock to the next event, or stop if nothing can wake it. */
-static void idle(struct machine *m, struct cpu *c)
-{
-	uint64_t until = c->icount_limit < m->next_deadline ? c->icount_limit : m->next_deadline;
-
-	/* With IF clear only an NMI could wake the CPU, and no device of ours raises one on its own:
-	 * timers firing would only move the clock forever.  That is the end of the run. */
-	if (!(c->eflags & FL_IF) && !c->nmi_pending) {
-		m->stop = STOP_DEAD_HALT;
-		return;
-	}
-	if (until != UINT64_MAX) {
-		c->icount = until > c->icount ? until : c->icount;
-		return;
-	}
-	/* No timer armed and no budget: only host input could wake us (the platform's idle hook waits
-	 * for it through the event layer).  With IF clear nothing can. */
-	if ((c->eflags & FL_IF) && m->idle_wait && m->idle_wait(m) == 0)
-		return;
-	m->stop = STOP_DEAD_HALT;
-}
 
 static enum stop_reason interp_run(struct machine *m)
 {
@@ -264,31 +228,8 @@ static enum stop_reason interp_run(struct machine *m)
 		cpu_handle_fault(c);
 	}
 	while (!m->stop) {
-		if (c->icount >= m->next_deadline) {
-			vtimer_run_due(m);
+		if (insn_boundary(m))
 			continue;
-		}
-		if (c->icount >= c->icount_limit) {
-			m->stop = STOP_LIMIT;
-			break;
-		}
-		if (c->nmi_pending && !c->inhibit_irq) {
-			/* NMI (vector 2) ignores IF (SDM vol. 3A 6.7.1). */
-			c->nmi_pending = 0;
-			c->halted = 0;
-			c->prev_eip = c->eip;
-			c->prev_esp = c->r[R_ESP];
-			cpu_deliver(c, EXC_NMI, EV_EXTERNAL, 0, 0);
-			continue;
-		}
-		if (c->irq_pending && take_interrupt(m, c))
-			continue;
-		if (c->halted) {
-			idle(m, c);
-			continue;
-		}
-		/* Everything pending has been looked at: from here on only a new event needs attention. */
-		c->attn = 0;
 		if (m->debug_check) {
 			/* A debugger wants to see every instruction before it runs (breakpoints, stepping,
 			 * reverse scans: debugger/target.c).  It returns nonzero after setting m->stop. */
