@@ -28,6 +28,11 @@
  * Positions (target.h) make "seek there" exact even when two stops share an instruction count (a
  * faulting instruction and the first instruction of its exception handler).
  *
+ * With only watchpoints to look for (no breakpoints, not a step) a window runs without the hook, at the
+ * speed of a forward `continue`: watched accesses are reported by the slow memory path anyway, so the
+ * scan learns the count of the last one, and a hooked scan of a few instructions before it finds its
+ * exact position (fast_scan).
+ *
  * Watchpoints going backward stop BEFORE the accessing instruction (its position is the hook call that
  * started it), so after `watch x; reverse-continue` the PC is at the instruction that wrote x and x still
  * holds its old value, as gdb's own process record shows it.
@@ -66,6 +71,16 @@ int scan_hook(struct target *t, uint32_t lin)
 /* A watched access during a scan, made by the instruction at t->pos. */
 void scan_candidate(struct target *t, const struct tstop *s)
 {
+	if (!t->m->debug_check) {
+		/* A fast scan (no hook, see fast_scan): only the instruction count is known.  The access is
+		 * made while an instruction executes, before the interpreter counts it, so c->icount is the
+		 * count at which that instruction started (or, for an interrupt delivered between two
+		 * instructions, the count of the one about to start).  fast_scan() makes it a position. */
+		t->best = (struct pos){ t->m->cpu.icount, -1 };
+		t->best_stop = *s;
+		t->have_best = 1;
+		return;
+	}
 	if (t->scan_steps || pos_cmp(t->pos, t->bound) >= 0)
 		return;
 	t->best = t->pos;
@@ -150,6 +165,75 @@ static int seek_window(struct target *t, uint64_t start, uint64_t w, uint64_t be
 	return 0;
 }
 
+/* Run the window from the current count up to bound exactly as scan_back does: with the per-instruction
+ * hook, remembering the last candidate (t->have_best, t->best, t->best_stop).  Returns the backend's stop
+ * reason. */
+static enum stop_reason exact_scan(struct target *t, struct pos bound, int steps)
+{
+	t->scan_steps = steps;
+	t->bound = bound;
+	t->have_best = 0;
+	target_begin_run(t, MODE_SCAN);
+	return target_run_to(t, bound.k < 0 ? bound.icount : bound.icount + 1);
+}
+
+/* How far before a fast scan's last hit refine() starts its exact scan. */
+#define REFINE_BACK 64
+
+/*
+ * Reverse continue with only watchpoints to look for.  A watchpoint needs no per-instruction hook: the
+ * watched pages have no TLB tags, so every access to them takes the slow path, which calls watch_hit
+ * (target.c) — forward `continue` runs at full speed that way, and so can the scan of a window.  It
+ * finds the count n of the last watched access in the window (scan_candidate); the exact position of
+ * that stop, as the hooked scan would give it (which hook call the access belongs to: the instruction
+ * at n, a faulting one and its handler at the same n, or the instruction before an interrupt delivered
+ * at n), is then found by a hooked scan of just [n - REFINE_BACK, n].  No watched access comes after
+ * n in the window, so that short scan's last candidate is the whole window's.
+ *
+ * Returns 1 with t->best / t->best_stop set if the window has a stop, 0 if it has none, -1 on error.
+ * When the short scan cannot vouch for its answer (its candidate came before its first hook call, as
+ * when the CPU sat halted: the hooked scan would name an earlier instruction) the whole window is
+ * scanned the slow way.
+ */
+static int fast_scan(struct target *t, uint64_t start, struct pos bound)
+{
+	struct machine *m = t->m;
+	uint64_t end = bound.k < 0 ? bound.icount : bound.icount + 1;
+
+	t->scan_steps = 0;
+	t->bound = bound;
+	t->have_best = 0;
+	target_begin_run(t, MODE_SCAN);
+	m->debug_check = NULL;   /* the fast scan: scan_candidate records counts */
+	enum stop_reason r = target_run_to(t, end);
+	if (r != STOP_LIMIT && m->cpu.icount < bound.icount)
+		return -1;
+	if (!t->have_best)
+		return 0;
+
+	uint64_t n = t->best.icount;
+	uint64_t from = n - start > REFINE_BACK ? n - REFINE_BACK : start;
+	struct pos to = { n + 1, -1 };
+	if (pos_cmp(bound, to) < 0)
+		to = bound;
+	if (seek_quiet(t, from) < 0)
+		return -1;
+	if (t->hist.keep)
+		t->hist.keep(t->hist.opaque);   /* go_to() will seek close to here */
+	r = exact_scan(t, to, 0);
+	if (r != STOP_BREAKPOINT && r != STOP_LIMIT && m->cpu.icount < to.icount)
+		return -1;
+	if (t->have_best && (t->best.k >= 0 || from == start))
+		return 1;
+	/* Not sure: the slow way over the whole window. */
+	if (seek_quiet(t, start) < 0)
+		return -1;
+	r = exact_scan(t, bound, 0);
+	if (r != STOP_BREAKPOINT && r != STOP_LIMIT && m->cpu.icount < bound.icount)
+		return -1;
+	return t->have_best;
+}
+
 static int scan_back(struct target *t, int steps, struct tstop *why)
 {
 	struct machine *m = t->m;
@@ -175,16 +259,18 @@ static int scan_back(struct target *t, int steps, struct tstop *why)
 			if (seek_window(t, start, w, begin) < 0)
 				return -1;
 		}
-		t->scan_steps = steps;
-		t->bound = bound;
-		t->have_best = 0;
-		target_begin_run(t, MODE_SCAN);
-		enum stop_reason r = target_run_to(t, bound.k < 0 ? bound.icount : bound.icount + 1);
-		/* The machine may stop by itself only where reverse execution began: at the end of a replay
-		 * whose recorded run ended there (the guest's exit).  Inside the window it cannot, in a
-		 * faithful history. */
-		if (r != STOP_BREAKPOINT && r != STOP_LIMIT && m->cpu.icount < bound.icount)
-			return -1;
+		if (!steps && !t->nbreak) {
+			/* Only watchpoints (or nothing) to stop at: no per-instruction hook needed. */
+			if (fast_scan(t, start, bound) < 0)
+				return -1;
+		} else {
+			enum stop_reason r = exact_scan(t, bound, steps);
+			/* The machine may stop by itself only where reverse execution began: at the end of
+			 * a replay whose recorded run ended there (the guest's exit).  Inside the window it
+			 * cannot, in a faithful history. */
+			if (r != STOP_BREAKPOINT && r != STOP_LIMIT && m->cpu.icount < bound.icount)
+				return -1;
+		}
 		if (t->have_best) {
 			*why = t->best_stop;
 			return go_to(t, t->best, t->best_stop);
