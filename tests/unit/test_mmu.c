@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include "machine.h"
 #include "cpu/mem.h"
+#include "testutil.h"
 
 #define PD 0x100000u   /* page directory */
 #define PT 0x101000u   /* the page table for linear 0x400000..0x7fffff (PDE 1) */
@@ -49,31 +50,6 @@ static uint32_t pte(struct machine *m, uint32_t lin)
 	return phys_read(m, PT + ((lin >> 12) & 0x3ff) * 4, 4);
 }
 
-/* Run stmt expecting a fault with vector vec and error code err. */
-#define EXPECT_FAULT(c, stmt, vec, err) do {                                              \
-		jmp_buf jb_;                                                                  \
-		(c)->fault_jmp = &jb_;                                                        \
-		if (setjmp(jb_) == 0) {                                                       \
-			stmt;                                                                 \
-			ck_abort_msg("no fault from %s", #stmt);                              \
-		}                                                                             \
-		(c)->fault_jmp = NULL;                                                        \
-		ck_assert_int_eq((c)->fault_vec, (vec));                                      \
-		ck_assert_uint_eq((c)->fault_err, (err));                                     \
-	} while (0)
-
-/* Run stmt expecting no fault. */
-#define NO_FAULT(c, stmt) do {                                                            \
-		jmp_buf jb_;                                                                  \
-		(c)->fault_jmp = &jb_;                                                        \
-		if (setjmp(jb_) == 0) {                                                       \
-			stmt;                                                                 \
-		} else {                                                                      \
-			ck_abort_msg("unexpected fault %d (err %#x) from %s", (c)->fault_vec,  \
-				     (c)->fault_err, #stmt);                                  \
-		}                                                                             \
-		(c)->fault_jmp = NULL;                                                        \
-	} while (0)
 
 START_TEST(paging_off_is_identity)
 {

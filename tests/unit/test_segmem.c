@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include "machine.h"
 #include "cpu/mem.h"
+#include "testutil.h"
 
 static void setseg(struct cpu *c, unsigned s, uint32_t base, uint32_t limit, uint16_t attr)
 {
@@ -31,29 +32,6 @@ static struct machine *mk(void)
 	return m;
 }
 
-#define EXPECT_FAULT(c, stmt, vec, err) do {                                              \
-		jmp_buf jb_;                                                                  \
-		(c)->fault_jmp = &jb_;                                                        \
-		if (setjmp(jb_) == 0) {                                                       \
-			stmt;                                                                 \
-			ck_abort_msg("no fault from %s", #stmt);                              \
-		}                                                                             \
-		(c)->fault_jmp = NULL;                                                        \
-		ck_assert_int_eq((c)->fault_vec, (vec));                                      \
-		ck_assert_uint_eq((c)->fault_err, (err));                                     \
-	} while (0)
-
-#define NO_FAULT(c, stmt) do {                                                            \
-		jmp_buf jb_;                                                                  \
-		(c)->fault_jmp = &jb_;                                                        \
-		if (setjmp(jb_) == 0) {                                                       \
-			stmt;                                                                 \
-		} else {                                                                      \
-			ck_abort_msg("unexpected fault %d (err %#x) from %s", (c)->fault_vec,  \
-				     (c)->fault_err, #stmt);                                  \
-		}                                                                             \
-		(c)->fault_jmp = NULL;                                                        \
-	} while (0)
 
 START_TEST(expand_up_limit)
 {

@@ -12,6 +12,7 @@
 #ifndef REVISOR_TESTUTIL_H
 #define REVISOR_TESTUTIL_H
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "machine.h"
@@ -45,5 +46,31 @@ struct insn;
  * instructions counted), outside the run loop.  Returns -1, or the vector of the fault it raised —
  * after which EIP and ESP are back at their values before the instruction; nothing is delivered. */
 int tm_exec(struct machine *m, const struct insn *i);
+
+/* For tests that call memory-access or handler functions directly (Check's ck_* must be in scope):
+ * run stmt expecting a fault with vector vec and error code err, or expecting no fault at all. */
+#define EXPECT_FAULT(c, stmt, vec, err) do {                                              \
+		jmp_buf jb_;                                                                  \
+		(c)->fault_jmp = &jb_;                                                        \
+		if (setjmp(jb_) == 0) {                                                       \
+			stmt;                                                                 \
+			ck_abort_msg("no fault from %s", #stmt);                              \
+		}                                                                             \
+		(c)->fault_jmp = NULL;                                                        \
+		ck_assert_int_eq((c)->fault_vec, (vec));                                      \
+		ck_assert_uint_eq((c)->fault_err, (err));                                     \
+	} while (0)
+
+#define NO_FAULT(c, stmt) do {                                                            \
+		jmp_buf jb_;                                                                  \
+		(c)->fault_jmp = &jb_;                                                        \
+		if (setjmp(jb_) == 0) {                                                       \
+			stmt;                                                                 \
+		} else {                                                                      \
+			ck_abort_msg("unexpected fault %d (err %#x) from %s", (c)->fault_vec,  \
+				     (c)->fault_err, #stmt);                                  \
+		}                                                                             \
+		(c)->fault_jmp = NULL;                                                        \
+	} while (0)
 
 #endif
