@@ -131,7 +131,7 @@ static struct trace *fetch_trace(struct cpu *c, struct interp *ip)
 	uint8_t mode = (uint8_t)cpu_code32(c);
 	uint32_t pa;
 
-	if (c->eip > c->seg[S_CS].limit - 15 && c->eip > c->seg[S_CS].limit)
+	if (c->eip > c->seg[S_CS].limit)
 		return NULL;   /* beyond the limit: decode_uncached raises #GP */
 	if (te->tag_x == (lin & ~0xfffu))
 		pa = te->phys | (lin & 0xfff);
