@@ -27,22 +27,8 @@ jmp=$(objdump -d "$race_elf" | awk -F: '/\teb 00 /{gsub(/ /, "", $1); print $1; 
 after_read=$(printf '0x%x' $((0x$jmp - 2)))
 write=$(printf '0x%x' $((0x$jmp + 5)))
 
-# Start `revisor replay -S -gdb` on a free port (random high ports, retried); sets $port and $pid.
-start_replay() {
-	for try in 1 2 3 4 5 6 7 8; do
-		port=$((20000 + RANDOM % 40000))
-		"$revisor" replay "$log" -S -gdb tcp:127.0.0.1:$port >"$tmp/replay.out" 2>&1 &
-		pid=$!
-		for i in $(seq 50); do
-			grep -q "waiting for gdb" "$tmp/replay.out" && return 0
-			kill -0 $pid 2>/dev/null || break
-			sleep 0.1
-		done
-		kill $pid 2>/dev/null; wait $pid 2>/dev/null
-		grep -q "cannot listen" "$tmp/replay.out" || fail "revisor replay did not start: $(cat "$tmp/replay.out")"
-	done
-	fail "no free port found"
-}
+# Start revisor under the GDB stub on a free port (lib.sh); sets $port and $pid.
+start_replay() { start_gdb_stub "$tmp/replay.out" replay "$log"; }
 # The replay's exit status once gdb is gone (batch gdb detaches: the replay runs on to the end and is
 # checked against the recording, so it exits with the recorded status, 1 = the kernel's power-off).
 wait_replay() {

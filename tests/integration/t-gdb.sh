@@ -8,22 +8,8 @@ command -v gdb >/dev/null || { echo "gdb is not installed: skipping the GDB stub
 kernel_elf=$guests/kernel.elf
 kernel="-kernel $kernel_elf -hda $guests/kernel-disk.img -snapshot -serial none"
 
-# Start revisor with -S -gdb on a free port (random high ports, retried); sets $port and $pid.
-start_stub() {
-	for try in 1 2 3 4 5 6 7 8; do
-		port=$((20000 + RANDOM % 40000))
-		"$revisor" run "$@" -S -gdb tcp:127.0.0.1:$port >"$tmp/revisor.out" 2>&1 &
-		pid=$!
-		for i in $(seq 50); do
-			grep -q "waiting for gdb" "$tmp/revisor.out" && return 0
-			kill -0 $pid 2>/dev/null || break
-			sleep 0.1
-		done
-		kill $pid 2>/dev/null; wait $pid 2>/dev/null
-		grep -q "cannot listen" "$tmp/revisor.out" || fail "revisor did not start: $(cat "$tmp/revisor.out")"
-	done
-	fail "no free port found"
-}
+# Start revisor under the GDB stub on a free port (lib.sh); sets $port and $pid.
+start_stub() { start_gdb_stub "$tmp/revisor.out" run "$@"; }
 stop_stub() { kill $pid 2>/dev/null; wait $pid 2>/dev/null; }
 # run_gdb CMD...: gdb in batch mode against the stub on $port, output in $out.
 run_gdb() {
