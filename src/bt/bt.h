@@ -87,6 +87,7 @@ struct ccf {
 	uint64_t execs;           /* incremented by the prologue */
 	uint8_t kind[TU_MAX];
 	uint32_t ieip[TU_MAX];
+	uint16_t hoff[TU_MAX];    /* host code of instruction k starts at entry + hoff[k] */
 	struct bt_exit exits[2];
 	struct bt_exit self_exit;
 	struct bt_exit *incoming; /* exits chained to this CCF */
@@ -114,6 +115,7 @@ struct bt {
 	uint64_t ws[WS_N];
 	uint64_t ccfs, flushes, chained, unchained_patches, guest_insns, kinds[K_NKINDS];
 	uint64_t interp_steps, tc_insns;
+	uint64_t translate_ns;            /* host time spent translating (statistics only: never seen by the guest) */
 };
 
 static inline struct bt *bt_of(struct machine *m) { return m->bt; }

@@ -304,6 +304,7 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode)
 		int len = -1, reenc = 0;
 
 		f->ieip[k] = eip;
+		f->hoff[k] = (uint16_t)(b.p - f->entry);
 		if (kind == K_IDENT) {
 			len = ident_encode(i, m->ram + pa + (eip - c->eip), buf, &reenc);
 			kind = len < 0 ? K_CALLOUT : reenc ? K_REENC : K_IDENT;
