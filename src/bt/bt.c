@@ -89,9 +89,10 @@ void bt_emit_stubs(struct bt *bt)
 	emit8(&b, 0x48); emit8(&b, 0x83); emit8(&b, 0xec); emit8(&b, 0x08);    /* sub rsp, 8: align */
 	emit8(&b, 0x49); emit8(&b, 0x89); emit8(&b, 0xfd);                     /* mov r13, rdi */
 	emit8(&b, 0x49); emit8(&b, 0x89); emit8(&b, 0xf6);                     /* mov r14, rsi */
+	emit_mov_imm64(&b, H_RAX, (uint64_t)(uintptr_t)&bt->r8);
+	emit8(&b, 0x4c); emit8(&b, 0x8b); emit8(&b, 0x00);                     /* mov r8, [rax] */
 	load_guest_flags(&b);
 	load_guest_regs(&b);
-	emit8(&b, 0x41); emit8(&b, 0xbf); emit32(&b, 0);                       /* mov r15d, 0: n_done */
 	emit8(&b, 0x41); emit8(&b, 0xff); emit8(&b, 0xe6);                     /* jmp r14 */
 
 	/* t_exit: r14 = exit record */
@@ -100,6 +101,8 @@ void bt_emit_stubs(struct bt *bt)
 	store_guest_regs(&b);
 	emit_mov_imm64(&b, H_RAX, (uint64_t)(uintptr_t)&bt->hflags);
 	emit8(&b, 0x4c); emit8(&b, 0x89); emit8(&b, 0x38);                     /* mov [rax], r15 */
+	emit_mov_imm64(&b, H_RAX, (uint64_t)(uintptr_t)&bt->r8);
+	emit8(&b, 0x4c); emit8(&b, 0x89); emit8(&b, 0x00);                     /* mov [rax], r8 */
 	emit8(&b, 0x4c); emit8(&b, 0x89); emit8(&b, 0xf0);                     /* mov rax, r14 */
 	epi = b.p;
 	emit_bytes(&b, epilogue, sizeof epilogue);
@@ -108,6 +111,8 @@ void bt_emit_stubs(struct bt *bt)
 	bt->t_callout = b.p;
 	emit8(&b, 0x9c); emit8(&b, 0x41); emit8(&b, 0x5f);                     /* pushfq; pop r15 */
 	store_guest_regs(&b);
+	emit_mov_imm64(&b, H_RAX, (uint64_t)(uintptr_t)&bt->r8);
+	emit8(&b, 0x4c); emit8(&b, 0x89); emit8(&b, 0x00);                     /* mov [rax], r8 */
 	emit8(&b, 0x48); emit8(&b, 0x83); emit8(&b, 0xec); emit8(&b, 0x08);    /* sub rsp, 8 */
 	emit8(&b, 0x4c); emit8(&b, 0x89); emit8(&b, 0xef);                     /* mov rdi, r13 */
 	emit8(&b, 0x4c); emit8(&b, 0x89); emit8(&b, 0xf6);                     /* mov rsi, r14 */
@@ -117,6 +122,8 @@ void bt_emit_stubs(struct bt *bt)
 	emit8(&b, 0x48); emit8(&b, 0x83); emit8(&b, 0xc4); emit8(&b, 0x08);    /* add rsp, 8 */
 	emit8(&b, 0x48); emit8(&b, 0x85); emit8(&b, 0xc0);                     /* test rax, rax */
 	exit_field = emit_jcc(&b, 0x5, NULL);                                  /* jnz .exit */
+	emit_mov_imm64(&b, H_RAX, (uint64_t)(uintptr_t)&bt->r8);
+	emit8(&b, 0x4c); emit8(&b, 0x8b); emit8(&b, 0x00);                     /* mov r8, [rax] */
 	load_guest_flags(&b);
 	load_guest_regs(&b);
 	emit8(&b, 0xc3);                                                       /* ret into the CCF */
@@ -137,6 +144,20 @@ static void world_switch(struct machine *m, enum bt_ws why)
 			(unsigned long long)m->cpu.icount, m->cpu.eip);
 }
 
+/* Adaptive retranslation ("innocent until proven guilty"): a callout that has run BT_HOT times from
+ * one place is worth a better translation when one exists — an inline memory access whose fast path
+ * keeps missing (MMIO, a page holding code, a watched page) becomes a direct callout, skipping a probe
+ * that always fails; RDTSC becomes in-TC emulation from the instruction count. */
+#define BT_HOT 64
+static int hot_has_better_form(const struct bt_callout *co)
+{
+	const struct ccf *f = co->ccf;
+
+	if (co->insn.op == OP_RDTSC)
+		return !(f->hint[co->idx] & HINT_EMUL);
+	return f->kind[co->idx] == K_MEM && !(f->hint[co->idx] & HINT_CALLOUT);
+}
+
 /* Run one guest instruction through the interpreter's handler on behalf of a CCF.  Called from
  * t_callout with the guest registers already stored and the guest's status flags in hflags.  Returns 0
  * to go on in the CCF, BT_RET_CALLOUT to leave it (state in struct cpu is then complete). */
@@ -148,27 +169,34 @@ uint64_t bt_callout(struct cpu *c, struct bt_callout *co, uint64_t hflags)
 
 	c->eflags = (c->eflags & ~FL_ARITH) | ((uint32_t)hflags & FL_ARITH);
 	c->lf.op = LF_NONE;
-	c->icount += co->idx;                     /* the clock as the interpreter would have it */
+	uint64_t start = bt->stop_at + (uint64_t)bt->r8;   /* the CCF's first instruction */
+	c->icount = start + co->idx;              /* the clock as the interpreter would have it */
 	c->prev_eip = co->eip;
 	c->prev_esp = c->r[R_ESP];
 	c->eip = co->eip + co->insn.len;
-	co->count++;
+	if (++co->count == BT_HOT && !bt->retrans && co->ccf->valid && hot_has_better_form(co))
+		bt->retrans = co->ccf;               /* adaptive: retranslate at the next world switch */
 	bt->ws[WS_CALLOUT]++;
 	co->insn.exec(c, &co->insn);              /* may fault: longjmp to bt_run */
 	c->icount++;
 	c->eflags = cpu_get_eflags(c);            /* flags back to the eager form t_callout reloads */
 	c->lf.op = LF_NONE;
 	unsigned cf = co->insn.cls & CF_MASK;
-	if (cf == CF_RET || cf == CF_JMP_IND || cf == CF_CALL_IND)
-		why = WS_INDIRECT;                    /* phase 2: an in-TC lookup instead */
+	if (cf == CF_RET || cf == CF_JMP_IND || cf == CF_CALL_IND) {
+		why = WS_INDIRECT;                    /* the run loop fills the in-TC lookup table */
+		bt->pending_ind = 1;
+	}
 	else if (co->ends)
 		why = WS_TERM;
 	else if (c->eip != co->expect)
 		why = WS_INDIRECT;
+	else if (c->icount != start + co->idx + 1u)
+		why = WS_TERM;                        /* the handler retired more (REP iterations): the CCF's
+		                                         budget no longer holds */
 	else if (c->attn || m->stop)
 		why = WS_EVENT;
 	else {
-		c->icount -= co->idx + 1u;            /* back to the CCF's start count */
+		c->icount = start;                    /* the TC keeps counting in r8 */
 		return 0;
 	}
 	world_switch(m, why);
@@ -178,16 +206,15 @@ uint64_t bt_callout(struct cpu *c, struct bt_callout *co, uint64_t hflags)
 
 
 /* The CCF for CS:EIP (translating it on demand), or NULL: execute one instruction in the interpreter. */
-static struct ccf *find_ccf(struct machine *m, struct cpu *c)
+static struct ccf *find_ccf(struct machine *m, struct cpu *c, uint8_t mode)
 {
 	struct bt *bt = bt_of(m);
 	uint32_t lin = c->seg[S_CS].base + c->eip, pa;
 	unsigned user = c->cpl == 3;
 	struct tlb_entry *te = &c->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
-	uint8_t mode = (uint8_t)(1 | (user << 1));
 	struct ccf *f;
 
-	if (bt->disabled || !cpu_code32(c) || c->eip > c->seg[S_CS].limit)
+	if (bt->disabled || !(mode & MODE_CODE32) || c->eip > c->seg[S_CS].limit)
 		return NULL;
 	if (te->tag_x == (lin & ~0xfffu))
 		pa = te->phys | (lin & 0xfff);
@@ -201,32 +228,76 @@ static struct ccf *find_ccf(struct machine *m, struct cpu *c)
 		 * depends on it, so determinism is untouched. */
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		f = bt_translate(m, pa, mode);
+		f = bt_translate(m, pa, mode, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		bt->translate_ns += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec));
 	}
 	return f;
 }
 
-/* After a direct exit: note why, and remember the exit so the next CCF can be chained to it. */
+/* Adaptive retranslation of f: translate its TU again with what its callout counters taught, then
+ * make the old CCF forward to the new one (its entry becomes a jmp) and move its incoming chains. */
+static void retranslate(struct machine *m, struct ccf *old)
+{
+	struct bt *bt = bt_of(m);
+	struct cpu *c = &m->cpu;
+	uint8_t hints[TU_MAX];
+	uint32_t eip = c->eip;
+	struct ccf *nu;
+
+	if (!old->valid || old->gen != m->page_gen[old->pa >> 12] || bt->tc_end - bt->tc_free < 65536)
+		return;   /* (near a TC flush: not worth it, and the flush would free old under us) */
+	memcpy(hints, old->hint, sizeof hints);
+	for (unsigned k = 0; k < old->nco; k++) {
+		const struct bt_callout *co = &old->co[k];
+		if (co->count < BT_HOT)
+			continue;
+		if (co->insn.op == OP_RDTSC)
+			hints[co->idx] |= HINT_EMUL;
+		else if (old->kind[co->idx] == K_MEM)
+			hints[co->idx] |= HINT_CALLOUT;
+	}
+	/* bt_translate reads CS:EIP and the CS cache from the CPU: the CCF's own. */
+	if (c->seg[S_CS].base != old->cs_base || c->seg[S_CS].limit != old->cs_limit)
+		return;
+	c->eip = old->eip;
+	nu = bt_translate(m, old->pa, old->mode, hints);
+	c->eip = eip;
+	if (!nu || !old->valid)
+		return;       /* (a TC flush during translation dropped old) */
+	tc_replace(m, old, nu);
+	bt->retranslations++;
+	if (m->log && (m->log_mask & LOG_WORLDS))
+		fprintf(m->log, "worlds: adaptive retranslation of CCF %08x\n", old->cs_base + old->eip);
+}
+
+/* After an exit through t_exit: note why, and remember a direct exit so the next CCF can be chained to
+ * it.  icount: r8 already includes the instructions retired before the exit. */
 static void direct_exit(struct machine *m, struct cpu *c, struct bt_exit *e)
 {
 	struct bt *bt = bt_of(m);
 
 	c->eflags = (c->eflags & ~FL_ARITH) | ((uint32_t)bt->hflags & FL_ARITH);
 	c->lf.op = LF_NONE;
-	c->icount += e->n_done;
+	c->icount = bt->stop_at + (uint64_t)bt->r8;
+	if (e->indirect) {
+		bt->pending_ind = 1;                  /* cpu.eip was stored by the lookup's miss path */
+		world_switch(m, WS_INDIRECT);
+		return;
+	}
 	c->eip = e->target;
 	if (!e->self) {
 		bt->pending = e;
 		world_switch(m, WS_CHAIN_MISS);
-	} else if (e->from->gen != m->page_gen[e->from->pa >> 12]) {
-		world_switch(m, WS_STALE);
-	} else if (c->icount + e->from->n > bt->stop_at) {
-		world_switch(m, WS_BUDGET);
 	} else {
-		world_switch(m, WS_EVENT);
+		world_switch(m, WS_BUDGET);
 	}
+}
+
+/* The context part of the in-TC lookup key (bt.h): mode bits and the TLB epoch; never 0. */
+static uint64_t lookup_ctx(const struct cpu *c, uint8_t mode)
+{
+	return (uint64_t)(0x80000000u | ((c->tlb_epoch & 0x7ffffffu) << 4) | (mode & 0xfu)) << 32;
 }
 
 /* ---- the run loop ------------------------------------------------------------------------------ */
@@ -248,6 +319,7 @@ static enum stop_reason bt_run(struct machine *m)
 			world_switch(m, WS_EXCEPTION);
 		}
 		bt->pending = NULL;
+		bt->pending_ind = 0;
 		cpu_handle_fault(c);
 	}
 	while (!m->stop) {
@@ -258,25 +330,47 @@ static enum stop_reason bt_run(struct machine *m)
 				interp_step(m);
 			continue;
 		}
+		if (bt->retrans) {
+			struct ccf *r = bt->retrans;
+			bt->retrans = NULL;
+			retranslate(m, r);
+		}
+		if (c->tlb_epoch != bt->epoch_seen) {
+			/* CR3, INVLPG, paging mode: cross-page chains followed the old mappings. */
+			chain_unlink_xpage(bt);
+			bt->epoch_seen = c->tlb_epoch;
+		}
 		uint64_t limit = c->icount_limit < m->next_deadline ? c->icount_limit : m->next_deadline;
 		if (c->eflags & FL_TF || (c->inhibit_irq && (c->irq_pending || c->nmi_pending))) {
 			bt->pending = NULL;
+			bt->pending_ind = 0;
 			bt->interp_steps++;
 			interp_step(m);
 			continue;
 		}
 		struct bt_exit *pending = bt->pending;
+		int pending_ind = bt->pending_ind;
 		bt->pending = NULL;
-		struct ccf *f = find_ccf(m, c);
+		bt->pending_ind = 0;
+		uint8_t mode = bt_mode(c);
+		struct ccf *f = find_ccf(m, c, mode);
 		if (!f || c->icount + f->n > limit) {
 			bt->interp_steps++;
 			interp_step(m);
 			continue;
 		}
+		bt->ctx64 = lookup_ctx(c, mode);
 		if (pending && pending->target == c->eip)
 			chain_link(bt, pending, f);
+		if (pending_ind && (mode & MODE_CSFLAT)) {
+			struct bt_jent *j = &bt->jtab[c->eip & ((1u << JTAB_BITS) - 1)];
+			j->key = bt->ctx64 | c->eip;
+			j->entry = f->entry;
+			bt->jtab_fills++;
+		}
 		/* World switch into the TC. */
 		bt->stop_at = limit;
+		bt->r8 = (int64_t)(c->icount - limit);
 		c->inhibit_irq = 0;
 		c->eflags = cpu_get_eflags(c);
 		c->lf.op = LF_NONE;
@@ -315,8 +409,11 @@ void bt_report(struct machine *m, FILE *out)
 		tr ? 100.0 * (double)(bt->kinds[K_IDENT] + bt->kinds[K_REENC]) / (double)tr : 0.0);
 	fprintf(out, "bt: instructions: %llu in the TC, %llu single-stepped by the interpreter\n",
 		(unsigned long long)bt->tc_insns, (unsigned long long)bt->interp_steps);
-	fprintf(out, "bt: exits chained %llu (patched), chain misses %llu\n",
-		(unsigned long long)bt->chained, (unsigned long long)bt->ws[WS_CHAIN_MISS]);
+	fprintf(out, "bt: exits chained %llu (patched; %llu across pages, %llu unchained by mapping changes), chain misses %llu\n",
+		(unsigned long long)bt->chained, (unsigned long long)bt->xpage_chained,
+		(unsigned long long)bt->xpage_unchained, (unsigned long long)bt->ws[WS_CHAIN_MISS]);
+	fprintf(out, "bt: in-TC lookup table fills %llu; adaptive retranslations %llu\n",
+		(unsigned long long)bt->jtab_fills, (unsigned long long)bt->retranslations);
 	fprintf(out, "bt: world switches:");
 	for (int k = 0; k < WS_N; k++) {
 		fprintf(out, " %s %llu;", ws_name[k], (unsigned long long)bt->ws[k]);

@@ -27,9 +27,14 @@
 enum bt_kind {
 	K_IDENT,      /* copied byte for byte */
 	K_REENC,      /* IDENT semantics, re-encoded for 64-bit mode (ESP -> r12, INC/DEC r32 -> FF /0 /1) */
+	K_MEM,        /* memory operand: guest linear address -> software TLB -> host address, inline */
+	K_STACK,      /* PUSH/POP through the same inline TLB path, ESP in r12 */
+	K_DIV,        /* DIV/IDIV r32 in the TC, behind a guard that sends #DE cases to the interpreter */
+	K_EMUL,       /* emulated in the TC after adaptive retranslation (RDTSC from the instruction count) */
 	K_JCC,        /* direct conditional branch: host Jcc to two exits */
 	K_JMP,        /* direct jump: an exit */
-	K_CALL,       /* direct call: callout for the push, then an exit to the target */
+	K_CALL,       /* direct call: inline push of the return address, then an exit to the target */
+	K_IND,        /* RET / indirect JMP / CALL: target looked up in the in-TC table, not in the VMM */
 	K_CALLOUT,    /* everything else: a call to the interpreter's handler */
 	K_NKINDS
 };
@@ -56,7 +61,9 @@ struct bt_exit {
 	struct ccf *from;
 	uint32_t target;          /* guest EIP */
 	uint16_t n_done;
-	uint8_t self;             /* the CCF's own "could not enter" exit (budget, attention, stale) */
+	uint8_t self;             /* the CCF's own "could not enter" exit (budget) */
+	uint8_t indirect;         /* an in-TC lookup missed: the target EIP is already in cpu.eip */
+	uint8_t xpage;            /* chained across a guest page: valid only while the mapping is */
 	uint8_t *jmp_field;       /* rel32 of the patchable jmp (NULL for self exits) */
 	uint8_t *unchained;       /* where that jmp points while unchained */
 	struct ccf *to;           /* chained target, or NULL */
@@ -69,8 +76,13 @@ struct bt_callout {
 	uint32_t eip, expect;     /* the instruction's EIP; the EIP that lets the CCF go on */
 	uint8_t idx;              /* position in the CCF: icount at the callout = CCF start + idx */
 	uint8_t ends;             /* always return to the run loop afterwards (terminating/sensitive) */
-	uint64_t count;           /* how often it ran (adaptive translation will read this) */
+	uint64_t count;           /* how often it ran: adaptive retranslation reads it */
+	struct ccf *ccf;          /* the CCF it belongs to */
 };
+
+/* Per-instruction hints for (re)translation: what adaptive retranslation learned about it. */
+#define HINT_CALLOUT 1u   /* its inline fast path keeps missing (MMIO, code page...): call out directly */
+#define HINT_EMUL    2u   /* its callout is hot: emulate it in the TC (RDTSC) */
 
 struct ccf {
 	/* key: guest-physical address and the mode bits that change translation */
@@ -88,8 +100,12 @@ struct ccf {
 	uint8_t kind[TU_MAX];
 	uint32_t ieip[TU_MAX];
 	uint16_t hoff[TU_MAX];    /* host code of instruction k starts at entry + hoff[k] */
+	uint8_t hint[TU_MAX];     /* HINT_* it was translated with */
+	uint8_t live_in;          /* guest flags live at entry: the prologue must preserve the host flags */
 	struct bt_exit exits[2];
 	struct bt_exit self_exit;
+	struct bt_exit ind_exit;  /* an in-TC indirect lookup missed */
+	struct ccf *replaced_by;  /* adaptive retranslation: the old CCF's entry jumps to this one */
 	struct bt_exit *incoming; /* exits chained to this CCF */
 	struct bt_callout co[TU_MAX];
 	uint8_t nco;
@@ -106,15 +122,25 @@ struct bt {
 	struct ccf **all;                 /* every CCF since the last flush (freed at flush) */
 	uint32_t nall, capall;
 
-	uint64_t stop_at;                 /* read by CCF prologues: min(icount_limit, next deadline) */
+	uint64_t stop_at;                 /* min(icount_limit, next deadline) while the TC runs */
+	int64_t r8;                       /* host r8 across world switches: icount - stop_at at the current
+	                                     CCF's start (the prologue enters if r8 + n <= 0) */
+	uint64_t ctx64;                   /* in-TC lookup key of the current context, << 32 (see jtab) */
+	struct bt_jent { uint64_t key; uint8_t *entry; } *jtab;   /* in-TC indirect lookup: EIP -> CCF */
+	uint32_t epoch_seen;              /* cpu.tlb_epoch when cross-page chains were made */
+	struct bt_exit **xpage;           /* exits chained across pages (unchained when mappings change) */
+	uint32_t nxpage, capxpage;
+	struct ccf *retrans;              /* adaptive retranslation requested for this CCF */
 	uint64_t hflags;                  /* host RFLAGS saved by the exit stub */
 	struct bt_exit *pending;          /* last unchained exit taken: chain it to the next CCF */
+	int pending_ind;                  /* last exit was an indirect jump: enter the target in jtab */
 	int disabled;                     /* translate nothing (debugging aid) */
 
 	/* statistics */
 	uint64_t ws[WS_N];
 	uint64_t ccfs, flushes, chained, unchained_patches, guest_insns, kinds[K_NKINDS];
 	uint64_t interp_steps, tc_insns;
+	uint64_t retranslations, jtab_fills, xpage_chained, xpage_unchained;
 	uint64_t translate_ns;            /* host time spent translating (statistics only: never seen by the guest) */
 };
 
@@ -128,14 +154,24 @@ struct ccf *tc_new_ccf(struct bt *bt);
 void tc_insert(struct bt *bt, struct ccf *f);
 void tc_flush(struct machine *m);
 void tc_invalidate_page(struct machine *m, uint32_t page);
+void tc_replace(struct machine *m, struct ccf *old, struct ccf *nu);   /* adaptive retranslation */
+void tc_jtab_drop(struct bt *bt, struct ccf *f);
 
 /* translate.c: build the CCF for the TU at (pa, CS:EIP); NULL if nothing can be translated there. */
-struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode);
+struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uint8_t *hints);
+uint8_t bt_mode(const struct cpu *c);   /* the CCF key's mode bits for the current CPU state */
+#define MODE_CODE32 1u
+#define MODE_USER   2u
+#define MODE_FLAT   4u   /* DS, ES, SS: base 0, limit 4 GiB, writable data; SS 32-bit: inline memory ok */
+#define MODE_CSFLAT 8u   /* CS base 0, limit 4 GiB: in-TC indirect lookups ok */
+#define JTAB_BITS 16
 enum bt_kind bt_classify(const struct insn *i);
 
 /* chain.c */
 void chain_link(struct bt *bt, struct bt_exit *e, struct ccf *to);
 void chain_unlink_all(struct ccf *f);
+void chain_move_incoming(struct bt *bt, struct ccf *from, struct ccf *to);
+void chain_unlink_xpage(struct bt *bt);   /* the guest's mappings changed: drop cross-page chains */
 
 /* bt.c: the shared stubs and the callout entry point */
 void bt_emit_stubs(struct bt *bt);

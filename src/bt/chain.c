@@ -19,15 +19,30 @@
  * a CCF and both go through the VMM).
  */
 #include "bt/bt.h"
+#include <stdlib.h>
 #include "bt/emit.h"
 
 void chain_link(struct bt *bt, struct bt_exit *e, struct ccf *to)
 {
 	if (e->self || e->to || !e->jmp_field || !e->from->valid || !to->valid)
 		return;
-	if ((e->from->pa >> 12) != (to->pa >> 12) || e->from->mode != to->mode ||
-	    e->from->cs_base != to->cs_base || e->from->cs_limit != to->cs_limit)
+	if (e->from->mode != to->mode || e->from->cs_base != to->cs_base || e->from->cs_limit != to->cs_limit)
 		return;
+	if ((e->from->pa >> 12) != (to->pa >> 12)) {
+		/* Across pages: valid while the linear -> physical mapping the target was found through
+		 * stays; the run loop drops these chains when the TLB epoch changes (CR3, INVLPG...). */
+		if (bt->nxpage == bt->capxpage) {
+			uint32_t cap = bt->capxpage ? 2 * bt->capxpage : 256;
+			struct bt_exit **p = realloc(bt->xpage, cap * sizeof *p);
+			if (!p)
+				return;
+			bt->xpage = p;
+			bt->capxpage = cap;
+		}
+		bt->xpage[bt->nxpage++] = e;
+		e->xpage = 1;
+		bt->xpage_chained++;
+	}
 	patch_rel32(e->jmp_field, to->entry);
 	e->to = to;
 	e->next_in = to->incoming;
@@ -40,6 +55,49 @@ static void unchain(struct bt_exit *e)
 	patch_rel32(e->jmp_field, e->unchained);
 	e->to = NULL;
 	e->next_in = NULL;
+	e->xpage = 0;
+}
+
+/* Unchain one exit, taking it out of its target's incoming list. */
+static void unchain_one(struct bt_exit *e)
+{
+	if (!e->to)
+		return;
+	for (struct bt_exit **pp = &e->to->incoming; *pp; pp = &(*pp)->next_in)
+		if (*pp == e) {
+			*pp = e->next_in;
+			break;
+		}
+	unchain(e);
+}
+
+void chain_unlink_xpage(struct bt *bt)
+{
+	for (uint32_t k = 0; k < bt->nxpage; k++) {
+		struct bt_exit *e = bt->xpage[k];
+		if (e->xpage && e->to) {
+			unchain_one(e);
+			bt->xpage_unchained++;
+		}
+	}
+	bt->nxpage = 0;
+}
+
+/* Adaptive retranslation: every exit chained to `from` jumps to `to` instead. */
+void chain_move_incoming(struct bt *bt, struct ccf *from, struct ccf *to)
+{
+	struct bt_exit *e = from->incoming;
+
+	(void)bt;
+	while (e) {
+		struct bt_exit *next = e->next_in;
+		patch_rel32(e->jmp_field, to->entry);
+		e->to = to;
+		e->next_in = to->incoming;
+		to->incoming = e;
+		e = next;
+	}
+	from->incoming = NULL;
 }
 
 /* f is being invalidated: nothing may jump into it, and its own exits leave the incoming lists of
@@ -54,15 +112,6 @@ void chain_unlink_all(struct ccf *f)
 		e = next;
 	}
 	f->incoming = NULL;
-	for (unsigned k = 0; k < f->n_exits; k++) {
-		struct bt_exit *x = &f->exits[k];
-		if (!x->to)
-			continue;
-		for (struct bt_exit **pp = &x->to->incoming; *pp; pp = &(*pp)->next_in)
-			if (*pp == x) {
-				*pp = x->next_in;
-				break;
-			}
-		unchain(x);
-	}
+	for (unsigned k = 0; k < f->n_exits; k++)
+		unchain_one(&f->exits[k]);
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "bt/bt.h"
+#include "bt/emit.h"
 
 int tc_init(struct bt *bt)
 {
@@ -27,6 +28,11 @@ int tc_init(struct bt *bt)
 
 	if (p == MAP_FAILED)
 		return -1;
+	bt->jtab = calloc(1u << JTAB_BITS, sizeof *bt->jtab);
+	if (!bt->jtab) {
+		munmap(p, BT_TC_SIZE);
+		return -1;
+	}
 	bt->tc = p;
 	bt->tc_end = bt->tc + BT_TC_SIZE;
 	bt->tc_free = bt->tc;
@@ -46,6 +52,8 @@ void tc_fini(struct bt *bt)
 {
 	free_ccfs(bt);
 	free(bt->all);
+	free(bt->jtab);
+	free(bt->xpage);
 	if (bt->tc)
 		munmap(bt->tc, BT_TC_SIZE);
 }
@@ -122,6 +130,7 @@ void tc_invalidate_page(struct machine *m, uint32_t page)
 		*pp = f->pnext;
 		unlink_from(&bt->hash[hash_of(f->pa)], f, 0);
 		chain_unlink_all(f);
+		tc_jtab_drop(bt, f);
 		f->valid = 0;
 		if (bt->pending && bt->pending->from == f)
 			bt->pending = NULL;
@@ -136,7 +145,44 @@ void tc_flush(struct machine *m)
 	free_ccfs(bt);
 	memset(bt->hash, 0, sizeof bt->hash);
 	memset(bt->pages, 0, sizeof bt->pages);
+	memset(bt->jtab, 0, (sizeof *bt->jtab) << JTAB_BITS);
+	bt->nxpage = 0;
 	bt->tc_free = bt->tc_code;
 	bt->pending = NULL;
+	bt->pending_ind = 0;
+	bt->retrans = NULL;
 	bt->flushes++;
+}
+
+/* f leaves the index: its slot in the in-TC lookup table must not lead to it any more. */
+void tc_jtab_drop(struct bt *bt, struct ccf *f)
+{
+	struct bt_jent *j = &bt->jtab[f->eip & ((1u << JTAB_BITS) - 1)];
+
+	if (j->entry == f->entry) {
+		j->key = 0;
+		j->entry = NULL;
+	}
+}
+
+/* Adaptive retranslation: nu (already in the index) replaces old.  Exits chained to old now jump to nu,
+ * the lookup table follows, and old's entry becomes a forwarding jump to nu (the lecture: "the old CCF
+ * is patched with a forwarding jump"), for anything still holding its address. */
+void tc_replace(struct machine *m, struct ccf *old, struct ccf *nu)
+{
+	struct bt *bt = bt_of(m);
+	struct bt_jent *j = &bt->jtab[old->eip & ((1u << JTAB_BITS) - 1)];
+
+	unlink_from(&bt->hash[hash_of(old->pa)], old, 0);
+	unlink_from(&bt->pages[page_slot(old->pa)], old, 1);
+	chain_move_incoming(bt, old, nu);
+	chain_unlink_all(old);
+	if (j->entry == old->entry)
+		j->entry = nu->entry;
+	old->entry[0] = 0xe9;                     /* jmp rel32 */
+	patch_rel32(old->entry + 1, nu->entry);
+	old->valid = 0;
+	old->replaced_by = nu;
+	if (bt->pending && bt->pending->from == old)
+		bt->pending = NULL;
 }

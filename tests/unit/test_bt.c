@@ -255,19 +255,24 @@ START_TEST(test_bt_random_alu)
 }
 END_TEST
 
-/* The classification the translator uses: IDENT only for register-only, fully defined operations. */
+/* The translator's context-free candidate kinds (bt_translate falls back to CALLOUT where the context
+ * says so: live undefined flags, segments that are not flat...). */
 START_TEST(test_bt_classify)
 {
 	struct insn i;
 	static const uint8_t add_rr[] = { 0x01, 0xc8 }, add_rm[] = { 0x01, 0x08 }, jcc[] = { 0x75, 0x00 },
-		in_[] = { 0xec }, imul[] = { 0x0f, 0xaf, 0xc1 }, div_[] = { 0xf7, 0xf1 };
+		in_[] = { 0xec }, imul[] = { 0x0f, 0xaf, 0xc1 }, div_[] = { 0xf7, 0xf1 },
+		ret[] = { 0xc3 }, push[] = { 0x50 }, cli[] = { 0xfa };
 
 	decode(&i, add_rr, sizeof add_rr, 1); ck_assert_int_eq(bt_classify(&i), K_IDENT);
-	decode(&i, add_rm, sizeof add_rm, 1); ck_assert_int_eq(bt_classify(&i), K_CALLOUT);
+	decode(&i, add_rm, sizeof add_rm, 1); ck_assert_int_eq(bt_classify(&i), K_MEM);
 	decode(&i, jcc, sizeof jcc, 1); ck_assert_int_eq(bt_classify(&i), K_JCC);
 	decode(&i, in_, sizeof in_, 1); ck_assert_int_eq(bt_classify(&i), K_CALLOUT);
-	decode(&i, imul, sizeof imul, 1); ck_assert_int_eq(bt_classify(&i), K_CALLOUT);
-	decode(&i, div_, sizeof div_, 1); ck_assert_int_eq(bt_classify(&i), K_CALLOUT);
+	decode(&i, imul, sizeof imul, 1); ck_assert_int_eq(bt_classify(&i), K_IDENT);
+	decode(&i, div_, sizeof div_, 1); ck_assert_int_eq(bt_classify(&i), K_DIV);
+	decode(&i, ret, sizeof ret, 1); ck_assert_int_eq(bt_classify(&i), K_IND);
+	decode(&i, push, sizeof push, 1); ck_assert_int_eq(bt_classify(&i), K_STACK);
+	decode(&i, cli, sizeof cli, 1); ck_assert_int_eq(bt_classify(&i), K_CALLOUT);
 }
 END_TEST
 
