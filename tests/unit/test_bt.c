@@ -160,6 +160,34 @@ START_TEST(test_bt_smc)
 }
 END_TEST
 
+/* Adaptive retranslation: RDTSC starts as a callout; after BT_HOT runs from one place its CCF is
+ * retranslated with RDTSC emulated in the TC (the lecture's "trap, then callout, then in-TC"), and the
+ * values it returns stay those of the interpreter (the instruction count plus the TSC offset). */
+START_TEST(test_bt_adaptive_rdtsc)
+{
+	static const uint8_t code[] = {
+		0xb9, 0xc8, 0x00, 0x00, 0x00,         /* mov ecx, 200 */
+		0x31, 0xdb,                           /* xor ebx, ebx */
+		/* loop: */
+		0x0f, 0x31,                           /* rdtsc */
+		0x01, 0xc3,                           /* add ebx, eax */
+		0x49,                                 /* dec ecx */
+		0x75, 0xf9,                           /* jnz loop */
+		0xf4,
+	};
+	uint32_t regs[8] = { 0 };
+
+	for (uint64_t max = 1; max < 900; max += 37)
+		lockstep(code, sizeof code, regs, 0, max, "rdtsc");
+	lockstep(code, sizeof code, regs, 0, 100000, "rdtsc");
+	struct machine *b = bt_machine(&backend_bt);
+	tm_run(b, code, sizeof code, 100000);
+	ck_assert_uint_ge(bt_of(b)->retranslations, 1);
+	ck_assert_uint_ge(bt_of(b)->kinds[K_EMUL], 1);
+	tm_free(b);
+}
+END_TEST
+
 /* ---- random register-only sequences ------------------------------------------------------------- */
 static uint64_t rs = 0x2545f4914f6cdd1dull;
 static uint32_t rnd32(void)
@@ -293,6 +321,7 @@ Suite *suite_bt(void)
 	tcase_add_test(t, test_bt_program_mix);
 	tcase_add_test(t, test_bt_faults);
 	tcase_add_test(t, test_bt_smc);
+	tcase_add_test(t, test_bt_adaptive_rdtsc);
 	tcase_add_test(t, test_bt_random_alu);
 	suite_add_tcase(s, t);
 	return s;
