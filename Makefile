@@ -79,6 +79,8 @@ sanitize:
 
 bench: all
 	@bash tests/bench/run-bench.sh $(BUILD)
+	@bash tests/bench/bt-bench.sh $(BUILD)
+	@bash tests/bench/costs-bench.sh $(BUILD)
 	@bash tests/bench/replay-bench.sh $(BUILD)
 	@bash tests/bench/gdb-bench.sh $(BUILD)
 

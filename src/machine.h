@@ -124,6 +124,7 @@ struct machine {
 	int exit_status;           /* for STOP_EXIT */
 	void *dev;                 /* the platform's device state (pc.c) */
 	FILE *log;                 /* -d logging, or NULL */
+	int tsc_host;              /* -tsc host: rdtsc/rdmsr TSC read the host's TSC (not deterministic) */
 	unsigned log_mask;
 
 	/* The debugger (debugger/target.c); all NULL while no debugger is attached, so a plain run pays

@@ -50,6 +50,8 @@ static const char usage_text[] =
 	"  -savevm FILE        when the run ends, save a snapshot of the whole machine to FILE\n"
 	"  -loadvm FILE        start from a snapshot saved with the same options instead of from reset\n"
 	"  -rtc-base DATE      RTC start as YYYY-MM-DDTHH:MM:SS (default: the host's clock, as an input event)\n"
+	"  -tsc MODE           what rdtsc reads: icount (default: retired instructions, deterministic) or\n"
+	"                      host (the host's TSC, for timing the costs guest; not deterministic, not with record)\n"
 	"  -gdb DEV            wait for gdb: tcp:HOST:PORT (tcp::PORT = loopback) or stdio (docs/gdb.md)\n"
 	"  -s                  shorthand for -gdb tcp:127.0.0.1:1234\n"
 	"  -S                  do not start the CPU until gdb continues it\n"
@@ -149,6 +151,12 @@ static int cmd_run(int argc, char **argv)
 		else if (!strcmp(a, "-D")) { NEEDV(); cfg.log_file = v; }
 		else if (!strcmp(a, "-icount-limit")) { NEEDV(); cfg.icount_limit = parse_num("-icount-limit", v, 1, UINT64_MAX - 1); }
 		else if (!strcmp(a, "-rtc-base")) { NEEDV(); if (pc_parse_date(v, &cfg.rtc_base)) usage_error("-rtc-base: '%s' is not YYYY-MM-DDTHH:MM:SS", v); }
+		else if (!strcmp(a, "-tsc")) {
+			NEEDV();
+			if (!strcmp(v, "host")) cfg.tsc_host = 1;
+			else if (!strcmp(v, "icount")) cfg.tsc_host = 0;
+			else usage_error("-tsc: unknown mode '%s' (icount, host)", v);
+		}
 		else if (!strcmp(a, "-gdb")) { NEEDV(); cfg.gdb = v; }
 		else if (!strcmp(a, "-s")) cfg.gdb = "tcp:127.0.0.1:1234";
 		else if (!strcmp(a, "-S")) cfg.gdb_wait = 1;
@@ -167,6 +175,8 @@ static int cmd_run(int argc, char **argv)
 		cfg.serial_path = "/dev/stderr";
 	}
 
+	if (record_out && cfg.tsc_host)
+		usage_error("%s", "-tsc host cannot be recorded: the host's TSC is not an input the replay could repeat");
 	if (record_out)
 		return record_main(&cfg, record_out, argc, argv, REVISOR_VERSION);
 	struct pc *pc = pc_new(&cfg, err);

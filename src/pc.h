@@ -30,6 +30,7 @@ struct pc_config {
 	unsigned log_mask;
 	const char *log_file;
 	uint64_t icount_limit;       /* 0 = none */
+	int tsc_host;                /* -tsc host: rdtsc reads the host's TSC (costs-bench.sh); 0 = icount */
 	int64_t rtc_base;            /* seconds since the epoch, or -1 = take the host's clock (an input event) */
 	struct recorder *rec;        /* revisor record: log every input (replay/record.c), or NULL */
 	struct player *play;         /* revisor replay: inputs come from a recording (replay/replay.c), or NULL */

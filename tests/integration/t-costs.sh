@@ -10,4 +10,13 @@ expect_output "^indirect call through EAX (call + ret)  *2\.00"
 expect_output "^system call changing a page's protection  *[0-9]"
 expect_output "^page fault and handler  *[0-9]"
 expect_output "= 1\.00 instructions per tick"
+expect_output "in 12000007 ticks"
+
+# -tsc host (tests/bench/costs-bench.sh): rdtsc reads the host's TSC, so the ticks are no longer the
+# instruction count.  A recording cannot include it.
+expect_status 1 $revisor run -kernel $guests/costs.elf -tsc host
+expect_output "peak rate: 12000000 instructions in [0-9]* ticks"
+printf '%s\n' "$out" | grep -q "in 12000007 ticks" && fail "-tsc host: rdtsc still counts instructions"
+expect_status 2 $revisor record -o "$tmp/costs.rr" -kernel $guests/costs.elf -tsc host
+expect_output "cannot be recorded"
 exit 0
