@@ -155,6 +155,18 @@ int64_t events_rtc_base(struct events *ev, int64_t base)
 	return base;
 }
 
+uint64_t events_host_tsc(struct machine *m)
+{
+	(void)m;
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#else
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+#endif
+}
+
 int events_idle_wait(struct machine *m)
 {
 	struct events *ev = m->events;

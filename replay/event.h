@@ -55,6 +55,9 @@ void events_init(struct events *ev, struct machine *m, int serial_from_console);
 void events_connect_serial(struct events *ev, struct serial_sink sink);
 /* The RTC start date: the given value, or the host clock if base < 0 (an input event). */
 int64_t events_rtc_base(struct events *ev, int64_t base);
+/* The host's cycle counter, for `-tsc host` only (a measuring aid that recording refuses: this input is
+ * not logged, so such a run cannot be replayed). */
+uint64_t events_host_tsc(struct machine *m);
 /* The machine's idle hook: the CPU is halted with nothing armed; wait for host input. */
 int events_idle_wait(struct machine *m);
 /* Start hash points at every multiple of interval instructions (record and replay). */

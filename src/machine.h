@@ -124,7 +124,9 @@ struct machine {
 	int exit_status;           /* for STOP_EXIT */
 	void *dev;                 /* the platform's device state (pc.c) */
 	FILE *log;                 /* -d logging, or NULL */
-	int tsc_host;              /* -tsc host: rdtsc/rdmsr TSC read the host's TSC (not deterministic) */
+	/* -tsc host: RDTSC / RDMSR TSC read the host's cycle counter through the event layer
+	 * (events_host_tsc), a measuring aid for the costs guest; NULL = virtual time (the default). */
+	uint64_t (*host_tsc)(struct machine *m);
 	unsigned log_mask;
 
 	/* The debugger (debugger/target.c); all NULL while no debugger is attached, so a plain run pays

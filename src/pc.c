@@ -375,7 +375,8 @@ struct pc *pc_new(const struct pc_config *cfg, char err[512])
 	}
 	if (cfg->one_insn_per_trace)
 		interp_set_traces(m, 0);
-	m->tsc_host = cfg->tsc_host;
+	if (cfg->tsc_host)
+		m->host_tsc = events_host_tsc;   /* not deterministic: `record` refuses it */
 
 	if (pc_boot(pc, err))
 		goto fail;

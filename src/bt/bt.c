@@ -376,6 +376,7 @@ static enum stop_reason bt_run(struct machine *m)
 		c->lf.op = LF_NONE;
 		uint64_t start = c->icount;
 		in_tc = 1;
+		bt->tc_entries++;
 		uint64_t r = enter(c, f->entry);
 		in_tc = 0;
 		if (r != BT_RET_CALLOUT)
@@ -412,6 +413,13 @@ void bt_report(struct machine *m, FILE *out)
 	fprintf(out, "bt: exits chained %llu (patched; %llu across pages, %llu unchained by mapping changes), chain misses %llu\n",
 		(unsigned long long)bt->chained, (unsigned long long)bt->xpage_chained,
 		(unsigned long long)bt->xpage_unchained, (unsigned long long)bt->ws[WS_CHAIN_MISS]);
+	uint64_t execs = bt->execs_flushed;
+	for (uint32_t k = 0; k < bt->nall; k++)
+		execs += bt->all[k]->execs;
+	uint64_t inside = execs > bt->tc_entries ? execs - bt->tc_entries : 0;
+	fprintf(out, "bt: CCF executions %llu: entered from the VMM %llu, through chained jumps or the in-TC lookup %llu (chained ratio %.1f%%)\n",
+		(unsigned long long)execs, (unsigned long long)bt->tc_entries, (unsigned long long)inside,
+		execs ? 100.0 * (double)inside / (double)execs : 0.0);
 	fprintf(out, "bt: in-TC lookup table fills %llu; adaptive retranslations %llu\n",
 		(unsigned long long)bt->jtab_fills, (unsigned long long)bt->retranslations);
 	fprintf(out, "bt: world switches:");

@@ -141,6 +141,7 @@ struct bt {
 	uint64_t ccfs, flushes, chained, unchained_patches, guest_insns, kinds[K_NKINDS];
 	uint64_t interp_steps, tc_insns;
 	uint64_t retranslations, jtab_fills, xpage_chained, xpage_unchained;
+	uint64_t tc_entries, execs_flushed;   /* entries from the VMM; CCF executions of flushed CCFs */
 	uint64_t translate_ns;            /* host time spent translating (statistics only: never seen by the guest) */
 };
 

@@ -43,8 +43,10 @@ int tc_init(struct bt *bt)
 
 static void free_ccfs(struct bt *bt)
 {
-	for (uint32_t k = 0; k < bt->nall; k++)
+	for (uint32_t k = 0; k < bt->nall; k++) {
+		bt->execs_flushed += bt->all[k]->execs;
 		free(bt->all[k]);
+	}
 	bt->nall = 0;
 }
 

@@ -693,7 +693,7 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 			kd = K_CALLOUT;
 		if (kd == K_MEM && (f->hint[k] & HINT_CALLOUT))
 			kd = K_CALLOUT;
-		if (i->op == OP_RDTSC && (f->hint[k] & HINT_EMUL))
+		if (i->op == OP_RDTSC && (f->hint[k] & HINT_EMUL) && !m->host_tsc)
 			kd = K_EMUL;
 		if (kd == K_IDENT || kd == K_MEM)
 			flag_effects(i, &rd[k], &wr[k], &und[k]);

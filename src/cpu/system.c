@@ -14,14 +14,14 @@
  *
  * Time: RDTSC returns the retired-instruction count plus an offset, never host time, so a run is
  * deterministic and replayable (docs/: virtual time).  The one exception is opt-in: `-tsc host` (refused
- * by `revisor record`) reads the host's TSC, so that the costs guest can time host cycles per operation.
+ * by `revisor record`) asks the event layer for the host's TSC, so that the costs guest can time host
+ * cycles per operation.
  *
  * Choices (documented): SGDT/SIDT store a full 32-bit base even with a 16-bit operand size (P6 and later
  * behave so; the 286 stored 24 bits); SMSW to a 32-bit register stores all of CR0; CR4.PAE and the V86
  * extensions are refused with #GP(0); debug registers are stored but breakpoints are not implemented;
  * RDPMC reads 0 from the two P6 counters.
  */
-#include <time.h>
 #include "system.h"
 #include "mem.h"
 #include "flags.h"
@@ -508,23 +508,12 @@ void op_cpuid(struct cpu *c, const struct insn *i)
 
 /* ---- time stamp counter and MSRs ------------------------------------------------------------------- */
 
-static uint64_t host_tsc(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	return __builtin_ia32_rdtsc();
-#else
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-#endif
-}
-
 static uint64_t tsc(const struct cpu *c)
 {
 	/* -tsc host (tests/bench/costs-bench.sh): the host's own counter, so that the costs guest measures
 	 * host cycles per operation as it does on QEMU or hardware.  Opt-in, never recorded. */
-	if (c->m && c->m->tsc_host)
-		return host_tsc();
+	if (c->m && c->m->host_tsc)
+		return c->m->host_tsc(c->m);
 	return c->icount + c->tsc_offset;   /* virtual time: deterministic */
 }
 
