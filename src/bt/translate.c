@@ -29,7 +29,7 @@
 #include "cpu/cpu.h"
 #include "cpu/mem.h"
 #include "cpu/fastpath.h"
-#include "cpu/disasm.h"
+#include "bt/listing.h"
 
 const char *const bt_kind_name[K_NKINDS] = {
 	[K_IDENT] = "IDENT", [K_REENC] = "REENC", [K_JCC] = "JCC", [K_JMP] = "JMP", [K_CALL] = "CALL",
@@ -229,22 +229,6 @@ static void emit_prologue_fail(struct cbuf *b, struct bt *bt, struct ccf *f, uin
 	emit_jmp(b, bt->t_exit);
 }
 
-static void log_tu(struct machine *m, struct ccf *f, const struct insn *ins)
-{
-	uint32_t lin = f->cs_base + f->eip;
-
-	fprintf(m->log, "in_asm: CCF %08x (pa %08x, %u insns, %u host bytes)\n", lin, f->pa, f->n,
-		f->host_bytes);
-	for (unsigned k = 0; k < f->n; k++) {
-		char text[96];
-		uint32_t at = f->pa + (f->ieip[k] - f->eip);
-		if (disasm(m->ram + at, ins[k].len, f->cs_base + f->ieip[k], 1, text, sizeof text) < 0)
-			snprintf(text, sizeof text, "(bad)");
-		fprintf(m->log, "in_asm: %08x  %-40s ; %s\n", f->cs_base + f->ieip[k], text,
-			bt_kind_name[f->kind[k]]);
-	}
-}
-
 /* Build the CCF for the TU starting at physical address pa (CS:EIP = c->eip). */
 struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode)
 {
@@ -366,7 +350,8 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode)
 	bt->ccfs++;
 	bt->guest_insns += n;
 	tc_insert(bt, f);
-	if (m->log_mask & LOG_IN_ASM)
-		log_tu(m, f, ins);
+	if (m->log_mask & (LOG_IN_ASM | LOG_OUT_ASM))   /* listing.c */
+		bt_list_ccf(m, f, m->log, BT_LIST_TAGS | (m->log_mask & LOG_IN_ASM ? BT_LIST_GUEST : 0) |
+			    (m->log_mask & LOG_OUT_ASM ? BT_LIST_HOST : 0));
 	return f;
 }
