@@ -9,7 +9,7 @@ SANFLAGS ?=
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
 CFLAGS  := -std=gnu11 $(OPT) -g $(WARN) -Isrc -I. -MMD -MP $(SANFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS := $(SANFLAGS)
-LIBS    := -lcapstone -lreadline -lm
+LIBS    := -lcapstone -lreadline -lm $(shell pkg-config --libs libgvc 2>/dev/null || echo -lgvc -lcgraph -lcdt)
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c debugger/*.c replay/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -5,6 +5,8 @@
  * tables) and control over time (seek, the history's checkpoints).  Output goes back to gdb as console
  * ("O") packets, then "OK".
  *
+ * `tc` and `chains` show the binary translator's translation cache (tcview.c, docs/bt.md).
+ *
  * The page-table view walks the 32-bit two-level tables (SDM vol. 3A 4.3) from CR3 by reading guest RAM
  * directly: like every debugger access it sets no accessed bits and cannot fault the guest.
  */
@@ -14,6 +16,8 @@
 #include <string.h>
 #include "debugger/gdbstub_priv.h"
 #include "cpu/fpu.h"
+#include "bt/introspect.h"
+#include "debugger/tcview.h"
 
 static const char help_text[] =
 	"revisor monitor commands:\n"
@@ -25,6 +29,9 @@ static const char help_text[] =
 	"  info mem             the page tables as ranges: linear -> physical, rights\n"
 	"  info tlb             the page tables page by page\n"
 	"  phys on|off          memory reads/writes from gdb use physical (on) or linear (off) addresses\n"
+	"  tc [all]             binary translator: the translation cache and its CCFs, hottest first\n"
+	"  tc ADDR              the CCF covering guest address ADDR (hex): guest and host code\n"
+	"  chains FILE.dot|.svg the CCFs and their chained exits as a Graphviz graph\n"
 	"After `monitor seek`, run `maint flush register-cache` so gdb forgets the registers it cached.\n";
 
 static void info_registers(struct machine *m, FILE *out)
@@ -160,6 +167,22 @@ static void run_command(struct gdbstub *g, char *cmd, FILE *out)
 	} else if (!strcmp(cmd, "phys")) {
 		fprintf(out, "memory accesses use %s addresses (monitor phys on|off)\n",
 			target_phys(g->t) ? "physical" : "linear");
+	} else if ((!strcmp(cmd, "tc") || !strcmp(cmd, "chains")) && !bt_active(m)) {
+		fprintf(out, "no translator (run with -accel bt)\n");
+	} else if (!strcmp(cmd, "tc") && (!*arg || !strcmp(arg, "all"))) {
+		tcview_summary(m, out, *arg != 0);
+	} else if (!strcmp(cmd, "tc")) {
+		char *end;
+		unsigned long lin = strtoul(arg, &end, 16);
+		if (end == arg || *end || lin > 0xffffffffu)
+			fprintf(out, "usage: monitor tc [all | ADDR]   (ADDR: a guest linear address in hex)\n");
+		else
+			tcview_ccf(m, (uint32_t)lin, out);
+	} else if (!strcmp(cmd, "chains")) {
+		if (!*arg)
+			fprintf(out, "usage: monitor chains FILE.dot | FILE.svg\n");
+		else
+			tcview_chains(m, arg, out);
 	} else {
 		fprintf(out, "unknown monitor command '%s' (try monitor help)\n", cmd);
 	}

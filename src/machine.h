@@ -44,6 +44,7 @@ const struct io_range *bus_find(const struct bus *b, uint32_t addr);
 #define LOG_GUEST_ERRORS 0x10u   /* guest misuse of devices */
 #define LOG_HASH         0x20u   /* with "exit": the final machine state hash (src/snapshot.c) */
 #define LOG_WORLDS       0x40u   /* binary translator: every world switch from the TC to the VMM (src/bt/) */
+#define LOG_OUT_ASM      0x80u   /* binary translator: each new CCF's host code (src/bt/listing.c) */
 
 /* ---- why a run stops ---------------------------------------------------------------------------- */
 enum stop_reason {

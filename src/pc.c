@@ -81,7 +81,7 @@ void pc_config_defaults(struct pc_config *cfg)
 int pc_parse_log(struct pc_config *cfg, const char *items, char *err)
 {
 	static const struct { const char *name; unsigned bit; } names[] = {
-		{ "in_asm", LOG_IN_ASM }, { "int", LOG_INT }, { "cpu_reset", LOG_CPU_RESET },
+		{ "in_asm", LOG_IN_ASM }, { "out_asm", LOG_OUT_ASM }, { "int", LOG_INT }, { "cpu_reset", LOG_CPU_RESET },
 		{ "exit", LOG_EXIT }, { "guest_errors", LOG_GUEST_ERRORS }, { "hash", LOG_HASH },
 		{ "worlds", LOG_WORLDS },
 	};
@@ -94,7 +94,7 @@ int pc_parse_log(struct pc_config *cfg, const char *items, char *err)
 			if (!strcmp(tok, names[k].name))
 				break;
 		if (k == sizeof names / sizeof names[0]) {
-			sprintf(err, "unknown log item '%.64s' (in_asm, int, cpu_reset, exit, guest_errors, hash, worlds)", tok);
+			sprintf(err, "unknown log item '%.64s' (in_asm, out_asm, int, cpu_reset, exit, guest_errors, hash, worlds)", tok);
 			rc = -1;
 			break;
 		}

@@ -29,7 +29,7 @@
 #include "cpu/cpu.h"
 #include "cpu/mem.h"
 #include "cpu/fastpath.h"
-#include "cpu/disasm.h"
+#include "bt/listing.h"
 
 const char *const bt_kind_name[K_NKINDS] = {
 	[K_IDENT] = "IDENT", [K_REENC] = "REENC", [K_MEM] = "MEM", [K_STACK] = "STACK", [K_DIV] = "DIV",
@@ -580,22 +580,6 @@ static struct bt_callout *new_callout(struct ccf *f, const struct insn *i, uint3
 	return co;
 }
 
-static void log_tu(struct machine *m, struct ccf *f, const struct insn *ins)
-{
-	uint32_t lin = f->cs_base + f->eip;
-
-	fprintf(m->log, "in_asm: CCF %08x (pa %08x, %u insns, %u host bytes%s)\n", lin, f->pa, f->n,
-		f->host_bytes, f->live_in ? ", flags live at entry" : "");
-	for (unsigned k = 0; k < f->n; k++) {
-		char text[96];
-		uint32_t at = f->pa + (f->ieip[k] - f->eip);
-		if (disasm(m->ram + at, ins[k].len, f->cs_base + f->ieip[k], 1, text, sizeof text) < 0)
-			snprintf(text, sizeof text, "(bad)");
-		fprintf(m->log, "in_asm: %08x  %-40s ; %s\n", f->cs_base + f->ieip[k], text,
-			bt_kind_name[f->kind[k]]);
-	}
-}
-
 uint8_t bt_mode(const struct cpu *c)
 {
 	uint8_t mode = (uint8_t)((cpu_code32(c) ? MODE_CODE32 : 0) | (c->cpl == 3 ? MODE_USER : 0));
@@ -958,7 +942,8 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 	bt->ccfs++;
 	bt->guest_insns += n;
 	tc_insert(bt, f);
-	if (m->log_mask & LOG_IN_ASM)
-		log_tu(m, f, ins);
+	if (m->log_mask & (LOG_IN_ASM | LOG_OUT_ASM))   /* listing.c */
+		bt_list_ccf(m, f, m->log, BT_LIST_TAGS | (m->log_mask & LOG_IN_ASM ? BT_LIST_GUEST : 0) |
+			    (m->log_mask & LOG_OUT_ASM ? BT_LIST_HOST : 0));
 	return f;
 }

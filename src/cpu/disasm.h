@@ -17,4 +17,19 @@
  * out holds "(bad)"). */
 int disasm(const uint8_t *buf, unsigned len, uint32_t addr, int code32, char *out, size_t outlen);
 
+/* What a host instruction names, for annotating listings: its immediates (including the targets of
+ * relative jumps and calls) and the displacements of its memory operands with their base register. */
+struct disasm_ref {
+	uint8_t mem;          /* 0: an immediate / branch target; 1: a memory displacement */
+	char base[8];         /* for mem: the base register's name ("r13"), or "" */
+	int64_t val;
+};
+#define DISASM_MAX_REFS 4
+
+/* Disassemble one x86-64 instruction (the binary translator's host code, Capstone in 64-bit mode) at
+ * host address addr, like disasm().  When refs is not NULL, up to DISASM_MAX_REFS operand values are
+ * stored there and *nrefs says how many. */
+int disasm64(const uint8_t *buf, unsigned len, uint64_t addr, char *out, size_t outlen,
+	     struct disasm_ref *refs, unsigned *nrefs);
+
 #endif
