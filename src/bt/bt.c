@@ -152,6 +152,7 @@ uint64_t bt_callout(struct cpu *c, struct bt_callout *co, uint64_t hflags)
 	c->prev_eip = co->eip;
 	c->prev_esp = c->r[R_ESP];
 	c->eip = co->eip + co->insn.len;
+	interp_note_recent(m, c->icount, c->seg[S_CS].base + co->eip);   /* [hook] crash reports' history */
 	co->count++;
 	bt->ws[WS_CALLOUT]++;
 	co->insn.exec(c, &co->insn);              /* may fault: longjmp to bt_run */
@@ -237,6 +238,7 @@ static enum stop_reason bt_run(struct machine *m)
 	struct bt *bt = bt_of(m);
 	enter_fn enter = (enter_fn)(uintptr_t)bt->t_enter;
 	volatile int in_tc = 0;
+	volatile uint64_t tc_start = 0;   /* [hook] crash reports' history */
 	jmp_buf jb;
 
 	c->fault_jmp = &jb;
@@ -245,6 +247,7 @@ static enum stop_reason bt_run(struct machine *m)
 		if (in_tc) {
 			/* A callout faulted inside translated code: that was a world switch too. */
 			in_tc = 0;
+			interp_note_translated(m, tc_start, c->icount);   /* [hook] crash reports' history */
 			world_switch(m, WS_EXCEPTION);
 		}
 		bt->pending = NULL;
@@ -281,11 +284,13 @@ static enum stop_reason bt_run(struct machine *m)
 		c->eflags = cpu_get_eflags(c);
 		c->lf.op = LF_NONE;
 		uint64_t start = c->icount;
+		tc_start = start;
 		in_tc = 1;
 		uint64_t r = enter(c, f->entry);
 		in_tc = 0;
 		if (r != BT_RET_CALLOUT)
 			direct_exit(m, c, (struct bt_exit *)(uintptr_t)r);
+		interp_note_translated(m, start, c->icount);   /* [hook] crash reports' history */
 		bt->tc_insns += c->icount - start;
 	}
 	c->fault_jmp = NULL;
