@@ -284,7 +284,7 @@ static enum stop_reason bt_run(struct machine *m)
 		c->eflags = cpu_get_eflags(c);
 		c->lf.op = LF_NONE;
 		uint64_t start = c->icount;
-		tc_start = start;
+		tc_start = start;   /* [hook] */
 		in_tc = 1;
 		uint64_t r = enter(c, f->entry);
 		in_tc = 0;
