@@ -6,10 +6,12 @@
  * A replay is a run whose event layer reads the recording instead of the host (replay/event.c):
  *   1. read and check the whole file (log.c: magic, version, a CRC per chunk);
  *   2. rebuild the machine from the header, refusing images whose content hash changed;
- *   3. run.  The poll timer runs on the recording's schedule and hands the guest the logged bytes
- *      stamped with the current instruction count; the hash timer compares the state with each logged
- *      hash point and stops at the first mismatch with a report (which parts differ, which registers,
- *      the last events before it);
+ *   3. run, through the backend's run function with cpu.icount_limit as the target (any backend: each
+ *      stops exactly at the limit and at timer deadlines, so a recording replays under either).  The
+ *      poll timer runs on the recording's schedule and hands the guest the logged bytes stamped with
+ *      the current instruction count; the hash timer compares the state with each logged hash point and
+ *      stops at the first mismatch with a report (which parts differ, which registers, the last events
+ *      before it);
  *   4. at the end, compare the stop reason, the instruction count and the final hash with the "end"
  *      event, and exit with the recorded exit status.
  *
@@ -522,8 +524,9 @@ static int bench_seek(struct player *p, unsigned n)
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-		"usage: revisor replay FILE [-accel interp] [-until N] [-bench-seek N] [-no-crc]\n"
+		"usage: revisor replay FILE [-accel interp|bt] [-until N] [-bench-seek N] [-no-crc]\n"
 		"                           [-s | -gdb tcp:HOST:PORT | -gdb stdio] [-S]\n"
+		"  -accel BACKEND      interp (default) or bt: a recording made under either replays under either\n"
 		"  -until N            stop at instruction count N\n"
 		"  -bench-seek N       time N seeks to pseudo-random counts (docs/replay.md)\n"
 		"  -no-crc             replay even if chunk checksums are wrong\n"
@@ -614,9 +617,11 @@ int replay_main(int argc, char **argv)
 		if (a[0] == '-' && a[1] == '-')
 			a++;
 		if (!strcmp(a, "-accel") && k + 1 < argc) {
+			/* Any backend replays any recording: both keep time by the retired-instruction count
+			 * and stop exactly at icount_limit and at timer deadlines (docs/replay.md). */
 			o.accel = argv[++k];
-			if (strcmp(o.accel, "interp"))
-				fprintf(stderr, "revisor: -accel: unknown backend '%s' (available: interp)\n", o.accel), exit(2);
+			if (strcmp(o.accel, "interp") && strcmp(o.accel, "bt"))
+				fprintf(stderr, "revisor: -accel: unknown backend '%s' (available: interp, bt)\n", o.accel), exit(2);
 		} else if (!strcmp(a, "-until") && k + 1 < argc)
 			until = strtoull(argv[++k], NULL, 0);
 		else if (!strcmp(a, "-bench-seek") && k + 1 < argc)

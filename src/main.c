@@ -26,7 +26,7 @@
 static const char usage_text[] =
 	"usage: revisor run [options] [DISK_IMAGE]\n"
 	"       revisor record -o FILE [run options]   run and record (docs/replay.md)\n"
-	"       revisor replay FILE [-accel interp] [-until N] [-s | -S | -gdb DEV]\n"
+	"       revisor replay FILE [-accel interp|bt] [-until N] [-s | -S | -gdb DEV]\n"
 	"       revisor log FILE [--json]\n"
 	"       revisor --help | --version\n"
 	"\n"

@@ -174,6 +174,7 @@ uint64_t bt_callout(struct cpu *c, struct bt_callout *co, uint64_t hflags)
 	c->prev_eip = co->eip;
 	c->prev_esp = c->r[R_ESP];
 	c->eip = co->eip + co->insn.len;
+	interp_note_recent(m, c->icount, c->seg[S_CS].base + co->eip);   /* crash reports' history */
 	if (++co->count == BT_HOT && !bt->retrans && co->ccf->valid && hot_has_better_form(co))
 		bt->retrans = co->ccf;               /* adaptive: retranslate at the next world switch */
 	bt->ws[WS_CALLOUT]++;
@@ -308,6 +309,7 @@ static enum stop_reason bt_run(struct machine *m)
 	struct bt *bt = bt_of(m);
 	enter_fn enter = (enter_fn)(uintptr_t)bt->t_enter;
 	volatile int in_tc = 0;
+	volatile uint64_t tc_start = 0;   /* crash reports' history */
 	jmp_buf jb;
 
 	c->fault_jmp = &jb;
@@ -316,6 +318,7 @@ static enum stop_reason bt_run(struct machine *m)
 		if (in_tc) {
 			/* A callout faulted inside translated code: that was a world switch too. */
 			in_tc = 0;
+			interp_note_translated(m, tc_start, c->icount);   /* crash reports' history */
 			world_switch(m, WS_EXCEPTION);
 		}
 		bt->pending = NULL;
@@ -353,7 +356,10 @@ static enum stop_reason bt_run(struct machine *m)
 		bt->pending = NULL;
 		bt->pending_ind = 0;
 		uint8_t mode = bt_mode(c);
+		uint64_t flushes = bt->flushes;
 		struct ccf *f = find_ccf(m, c, mode);
+		if (bt->flushes != flushes)
+			pending = NULL;               /* translating flushed the TC: its CCF is gone */
 		if (!f || c->icount + f->n > limit) {
 			bt->interp_steps++;
 			interp_step(m);
@@ -375,12 +381,14 @@ static enum stop_reason bt_run(struct machine *m)
 		c->eflags = cpu_get_eflags(c);
 		c->lf.op = LF_NONE;
 		uint64_t start = c->icount;
+		tc_start = start;
 		in_tc = 1;
 		bt->tc_entries++;
 		uint64_t r = enter(c, f->entry);
 		in_tc = 0;
 		if (r != BT_RET_CALLOUT)
 			direct_exit(m, c, (struct bt_exit *)(uintptr_t)r);
+		interp_note_translated(m, start, c->icount);   /* crash reports' history */
 		bt->tc_insns += c->icount - start;
 	}
 	c->fault_jmp = NULL;

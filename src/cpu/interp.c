@@ -48,6 +48,10 @@ struct interp {
 	struct trace traces[TRACE_COUNT];
 	uint64_t hits, misses;
 	uint32_t recent[RECENT];   /* linear addresses of recent instructions, by icount % RECENT */
+	/* Another backend's share of that history (interp_note_recent, interp_note_translated): the
+	 * instruction counts that ran as translated code, by icount % RECENT, and of those the ones whose
+	 * address a callout put into recent[]. */
+	uint64_t translated[RECENT], noted[RECENT];
 	int no_traces;             /* execute one instruction at a time (for comparisons and debugging) */
 };
 
@@ -287,24 +291,63 @@ void interp_stats(struct machine *m, uint64_t *hits, uint64_t *misses)
 	*misses = ip ? ip->misses : 0;
 }
 
+void interp_note_recent(struct machine *m, uint64_t icount, uint32_t lin)
+{
+	struct interp *ip = interp_of(m);
+
+	ip->recent[icount % RECENT] = lin;
+	ip->noted[icount % RECENT] = icount;
+}
+
+void interp_note_translated(struct machine *m, uint64_t from, uint64_t to)
+{
+	struct interp *ip = interp_of(m);
+
+	for (uint64_t k = to - from > RECENT ? to - RECENT : from; k < to; k++)
+		ip->translated[k % RECENT] = k;
+}
+
+/* The linear address of the instruction that started at `icount`, or 0 if it ran as translated code
+ * and no callout recorded it.  (A slot the interpreter wrote is the newest for its count: it runs
+ * every instruction it does not leave to another backend.) */
+static int recent_at(const struct interp *ip, uint64_t icount, uint32_t *lin)
+{
+	*lin = ip->recent[icount % RECENT];
+	return ip->translated[icount % RECENT] != icount || ip->noted[icount % RECENT] == icount;
+}
+
 void interp_report_recent(struct machine *m, FILE *out)
 {
 	struct interp *ip = interp_of(m);
 	struct cpu *c = &m->cpu;
+	uint32_t lin;
 	/* The ring is indexed by the icount at which each instruction started; include the instruction
 	 * that started at the current count if it is the one that faulted (it did not retire). */
-	uint64_t end = c->icount + (ip->recent[c->icount % RECENT] == c->seg[S_CS].base + c->prev_eip);
-	uint64_t n = end < RECENT ? end : RECENT;
+	uint64_t end = c->icount + (recent_at(ip, c->icount, &lin) && lin == c->seg[S_CS].base + c->prev_eip);
+	uint64_t n = end < RECENT ? end : RECENT, gap = 0;
 
 	if (!n)
 		return;
 	fprintf(out, "  last %u instructions (oldest first):\n", (unsigned)n);
 	for (uint64_t k = end - n; k != end; k++) {
-		uint32_t lin = ip->recent[k % RECENT], pa;
 		uint8_t buf[16] = { 0 };
 		char text[96] = "?";
 		unsigned len = 0;
+		uint32_t pa;
 
+		/* Instructions that ran as translated code (-accel bt) are not recorded one by one. */
+		int known = recent_at(ip, k, &lin);
+		if (!known) {
+			gap++;
+			if (k + 1 != end)
+				continue;
+		}
+		if (gap) {
+			fprintf(out, "    ........  (%llu ran as translated code: not recorded)\n", (unsigned long long)gap);
+			gap = 0;
+			if (!known)
+				continue;
+		}
 		if (mmu_probe(&m->cpu, lin, &pa) == 0 && pa < m->ram_size - 16) {
 			memcpy(buf, m->ram + pa, sizeof buf);
 			int l = disasm(buf, sizeof buf, lin, cpu_code32(&m->cpu), text, sizeof text);

@@ -17,6 +17,10 @@ struct machine;
 void interp_step(struct machine *m);
 /* Print the last instructions executed, disassembled (for end-of-run reports). */
 void interp_report_recent(struct machine *m, FILE *out);
+/* For that report, from a backend that runs instructions elsewhere (bt): the instructions counted
+ * from..to-1 ran as translated code; the one at `icount` (a callout) was at linear address lin. */
+void interp_note_translated(struct machine *m, uint64_t from, uint64_t to);
+void interp_note_recent(struct machine *m, uint64_t icount, uint32_t lin);
 /* Turn the trace cache's multi-instruction execution off (1 instruction per dispatch) or on. */
 void interp_set_traces(struct machine *m, int on);
 void interp_stats(struct machine *m, uint64_t *hits, uint64_t *misses);

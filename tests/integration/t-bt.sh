@@ -2,6 +2,7 @@
 # interpreter, and — virtual time being the instruction count — the same final instruction count and
 # machine state hash (determinism across backends).  -rtc-base pins the RTC so the hash is comparable.
 . tests/integration/lib.sh
+backend_specific
 rtc="-rtc-base 2024-01-01T00:00:00"
 
 # same_run ARGS...: run the guest under both backends; the output lines (console, exit line with icount

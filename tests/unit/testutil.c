@@ -36,7 +36,10 @@ struct machine *tm_new(void)
 
 	if (!m)
 		abort();
-	m->backend = &backend_interp;
+	/* REVISOR_ACCEL=bt runs every test that runs code through the backend (tm_run, backend->run) under
+	 * the binary translator instead (`make check-bt`, docs/bt.md). */
+	const char *accel = getenv("REVISOR_ACCEL");
+	m->backend = accel && !strcmp(accel, "bt") ? &backend_bt : &backend_interp;
 	if (m->backend->init(m) != 0)
 		abort();
 	c = &m->cpu;
