@@ -375,8 +375,9 @@ static enum stop_reason bt_run(struct machine *m)
 			bt->jtab_fills++;
 		}
 		/* World switch into the TC. */
-		bt->stop_at = limit;
-		bt->r8 = (int64_t)(c->icount - limit);
+		/* r8 counts up to 0 at stop_at; keep it a small negative number even for "no limit". */
+		bt->stop_at = limit - c->icount > (1ull << 62) ? c->icount + (1ull << 62) : limit;
+		bt->r8 = (int64_t)(c->icount - bt->stop_at);
 		c->inhibit_irq = 0;
 		c->eflags = cpu_get_eflags(c);
 		c->lf.op = LF_NONE;
