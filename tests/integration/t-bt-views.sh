@@ -3,6 +3,7 @@
 # the debugger's views: `monitor tc`, `monitor tc ADDR` and `monitor chains FILE.dot|.svg`, plus their
 # answer under the interpreter.
 . tests/integration/lib.sh
+backend_specific
 
 # 1. The listing: the isPrime loop's IDIV runs in the TC behind its #DE guard (kind DIV), with its host
 # code (ending in the host's own idiv) right under it.
