@@ -334,9 +334,8 @@ static void emit_exit(struct cbuf *b, struct bt *bt, struct ccf *f, uint32_t tar
 /* The entry prologue: enter only if this whole CCF fits before the next deadline (r8 + n <= 0), and
  * count the execution.  Needs no attention or page-generation check: attention is only ever raised by
  * VMM code, and every callout leaves the TC when it is set; a write into a code page unchains every
- * exit leading to its CCFs before the writing instruction completes.  The flags are saved first (the
- * fail path leaves to the VMM, which must see them); they are restored on the way in only if the
- * CCF's code can observe them before overwriting them (f->live_in). */
+ * exit leading to its CCFs before the writing instruction completes.  The flags are saved into r11
+ * first (the fail path leaves to the VMM, which must see them); the body restores them lazily. */
 static uint8_t *emit_prologue(struct cbuf *b, struct ccf *f)
 {
 	uint8_t *fail;
@@ -346,9 +345,7 @@ static uint8_t *emit_prologue(struct cbuf *b, struct ccf *f)
 	fail = emit_jcc(b, 0xf, NULL);                                    /* jg fail */
 	emit_mov_imm64(b, H_R14, (uint64_t)(uintptr_t)&f->execs);
 	EB(b, 0x49, 0xff, 0x06);                                          /* inc qword [r14] */
-	if (f->live_in)
-		emit_flags_restore(b);
-	return fail;
+	return fail;                  /* the body restores the flags from r11 when it first needs them */
 }
 
 static void emit_prologue_fail(struct cbuf *b, struct bt *bt, struct ccf *f, uint8_t *fail)
@@ -722,6 +719,15 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 	uint8_t *fail = emit_prologue(&b, f);
 	f->body = b.p;
 
+	/* Where the guest flags are, as the code is emitted: host_ok — the host RFLAGS agree with them on
+	 * every flag live at this point; r11_ok — r11 holds all of them (LAHF/SETO form), which the slow
+	 * paths need.  One of the two always holds.  Saves and restores are emitted only when an
+	 * instruction needs the other one, so runs of memory accesses do not restore and re-save between
+	 * each other. */
+	int host_ok = 0, r11_ok = 1;
+#define NEED_HOST() do { if (!host_ok) { emit_flags_restore(&b); host_ok = 1; } } while (0)
+#define NEED_R11() do { if (!r11_ok) { emit_flags_save(&b); r11_ok = 1; } } while (0)
+
 	int ended = 0;
 	for (unsigned k = 0; k < n && !ended; k++) {
 		const struct insn *i = &ins[k];
@@ -748,32 +754,44 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 		switch (kd) {
 		case K_IDENT:
 		case K_REENC:
+			if (rd[k] | (live_after[k] & ~wr[k]))
+				NEED_HOST();
 			emit_bytes(&b, buf, (size_t)len);
+			host_ok = 1;              /* what it does not write is dead after it, or was right */
+			if (wr[k] | und[k])
+				r11_ok = 0;
 			break;
 		case K_MEM: {
 			uint32_t need = rd[k] | (live_after[k] & ~wr[k]);
-			emit_flags_save(&b);
+			NEED_R11();
 			if (i->has_modrm)
 				emit_lea_ea(&b, raw + prefix_len(raw, i->len) + (i->map == 2 ? 2 : 1));
 			else {
 				EB(&b, 0x41, 0xb9); emit32(&b, i->disp);         /* mov r9d, moffs */
 			}
 			uint8_t *miss = emit_tlb_probe(&b, user, msize, write);
-			if (need)
-				emit_flags_restore(&b);
+			host_ok = 0;
+			if ((wr[k] | und[k] | rd[k]) == 0) {
+				/* a plain move: the flags stay in r11 for the next instruction that needs them */
+			} else {
+				if (need)
+					NEED_HOST();
+				host_ok = 1;
+				r11_ok = 0;
+			}
 			emit_bytes(&b, buf, (size_t)len);
 			slow[nslow++] = (struct slow){ miss, new_callout(f, i, eip, k, next), b.p };
 			break;
 		}
 		case K_STACK: {
 			int push = i->op == OP_PUSH;
-			emit_flags_save(&b);
+			NEED_R11();
 			if (push)
 				EB(&b, 0x45, 0x8d, 0x4c, 0x24, 0xfc);      /* lea r9d, [r12 - 4] */
 			else
 				EB(&b, 0x45, 0x89, 0xe1);                  /* mov r9d, r12d */
 			uint8_t *miss = emit_tlb_probe(&b, user, 4, push);
-			emit_flags_restore(&b);
+			host_ok = 0;                  /* PUSH/POP change no flags: they stay in r11 */
 			if (push && i->o[0].kind == OPK_IMM) {
 				EB(&b, 0x41, 0xc7, 0x06); emit32(&b, i->imm);   /* mov dword [r14], imm32 */
 			} else if (push) {
@@ -791,7 +809,7 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 		case K_DIV: {
 			int d = g2h[i->o[0].reg];
 			uint8_t *s1, *s2 = NULL;
-			emit_flags_save(&b);
+			NEED_R11();
 			if (i->op == OP_DIV) {
 				/* no #DE iff EDX < divisor (unsigned): covers divisor 0 and quotient overflow */
 				if (d >= 8)
@@ -824,12 +842,14 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 			slow[nslow++] = (struct slow){ s1, co, b.p };
 			if (s2)
 				slow[nslow++] = (struct slow){ s2, co, b.p };
+			host_ok = 1;                  /* every flag is dead after it (pass 1) */
+			r11_ok = 0;
 			break;
 		}
 		case K_EMUL: {
 			/* RDTSC = icount + tsc_offset; icount here = stop_at + r8 + k.  CR4.TSD at CPL 3 faults:
 			 * checked at run time, the callout raises it. */
-			emit_flags_save(&b);
+			NEED_R11();
 			EB(&b, 0x41, 0xf6, 0x85); emit32(&b, (uint32_t)OFF(cr4)); emit8(&b, CR4_TSD);  /* test byte [r13+cr4], TSD */
 			uint8_t *tsd = emit_jcc(&b, 0x5, NULL);
 			emit_mov_imm64(&b, H_R10, (uint64_t)(uintptr_t)&bt->stop_at);
@@ -840,14 +860,14 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 			EB(&b, 0x4c, 0x89, 0xd2);                                    /* mov rdx, r10 */
 			EB(&b, 0x48, 0xc1, 0xea, 0x20);                              /* shr rdx, 32 */
 			EB(&b, 0x44, 0x89, 0xd0);                                    /* mov eax, r10d */
-			/* the restore keeps RAX (it goes through r10) */
-			emit_flags_restore(&b);
+			host_ok = 0;                  /* RDTSC changes no flags: they stay in r11 */
 			uint8_t *resume_at = b.p;
 			struct bt_callout *co = new_callout(f, i, eip, k, next);
 			slow[nslow++] = (struct slow){ tsd, co, resume_at };
 			break;
 		}
 		case K_JCC: {
+			NEED_HOST();
 			uint8_t *taken = emit_jcc(&b, i->cc, NULL);
 			emit_exit(&b, bt, f, next, k + 1);
 			if (!b.overflow)
@@ -857,13 +877,14 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 			break;
 		}
 		case K_JMP:
+			NEED_HOST();
 			emit_exit(&b, bt, f, next + i->imm, k + 1);
 			ended = 1;
 			break;
 		case K_CALL: {
 			struct bt_callout *co = new_callout(f, i, eip, k, next + i->imm);
 			if (mode & MODE_FLAT) {
-				emit_flags_save(&b);
+				NEED_R11();
 				EB(&b, 0x45, 0x8d, 0x4c, 0x24, 0xfc);          /* lea r9d, [r12 - 4] */
 				uint8_t *miss = emit_tlb_probe(&b, user, 4, 1);
 				EB(&b, 0x41, 0xc7, 0x06); emit32(&b, next);    /* mov dword [r14], next */
@@ -871,6 +892,7 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 				emit_flags_restore(&b);
 				slow[nslow++] = (struct slow){ miss, co, b.p };
 			} else {
+				NEED_HOST();
 				emit_callout(&b, bt, co);
 			}
 			emit_exit(&b, bt, f, next + i->imm, k + 1);
@@ -880,7 +902,7 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 		case K_IND: {
 			struct bt_callout *co = new_callout(f, i, eip, k, next);
 			uint8_t *miss = NULL;
-			emit_flags_save(&b);
+			NEED_R11();                   /* the lookup restores the flags from r11 on both paths */
 			if (i->op == OP_RET) {
 				EB(&b, 0x45, 0x89, 0xe1);                      /* mov r9d, r12d */
 				miss = emit_tlb_probe(&b, user, 4, 0);
@@ -909,7 +931,10 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 		default: {
 			struct bt_callout *co = new_callout(f, i, eip, k, (i->cls & CF_MASK) == CF_CALL ?
 							    next + i->imm : next);
+			NEED_HOST();
 			emit_callout(&b, bt, co);
+			host_ok = 1;                  /* t_callout reloads the flags */
+			r11_ok = 0;
 			if ((i->cls & CF_MASK) == CF_CALL) {
 				emit_exit(&b, bt, f, co->expect, k + 1);
 				ended = 1;
@@ -918,15 +943,23 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 		}
 		}
 	}
-	if (!ended)
+	if (!ended) {
+		NEED_HOST();
 		emit_exit(&b, bt, f, ieip[n - 1] + ins[n - 1].len, n);   /* falls through into the next TU */
+	}
+#undef NEED_HOST
+#undef NEED_R11
 	for (unsigned s = 0; s < nslow; s++) {
 		if (!b.overflow)
 			patch_rel32(slow[s].field, b.p);
 		emit_flags_restore(&b);
 		emit_callout(&b, bt, slow[s].co);
-		if (slow[s].resume)
+		if (slow[s].resume) {
+			/* the fast path may go on expecting the flags in r11, which the VMM's C code clobbered;
+			 * t_callout reloaded them into the host flags */
+			emit_flags_save(&b);
 			emit_jmp(&b, slow[s].resume);
+		}
 		else
 			EB(&b, 0x0f, 0x0b);                                /* ud2: the callout never returns here */
 	}
