@@ -118,7 +118,7 @@ static void annotate(struct machine *m, const struct ccf *f, const uint8_t *addr
 		} else if (v == (uintptr_t)bt->t_enter) {
 			snprintf(out, outlen, "t_enter");
 		} else if (v == (uintptr_t)&f->self_exit) {
-			snprintf(out, outlen, "self exit: cannot enter now (budget, attention, stale page)");
+			snprintf(out, outlen, "self exit: the CCF does not fit before the next deadline (budget)");
 		} else if (v == (uintptr_t)&f->execs) {
 			snprintf(out, outlen, "&execs of this CCF");
 		} else if (v == (uintptr_t)&bt->stop_at) {
@@ -194,8 +194,8 @@ void bt_list_ccf(struct machine *m, const struct ccf *f, FILE *out, unsigned wha
 		fprintf(out, "; entered %" PRIu64 " times", f->execs);
 	fputs(")\n", out);
 	if (host) {
-		fprintf(out, "%s    ; prologue: retire the previous CCF's instructions; enter only within the "
-			"budget, with no attention pending, page unchanged\n", htag);
+		fprintf(out, "%s    ; prologue: save the guest flags (r11); enter only if all %u instructions fit "
+			"before the next deadline (r8 + n <= 0); count the execution\n", htag, f->n);
 		host_range(m, f, 0, f->n ? f->hoff[0] : f->host_bytes, out, htag);
 	}
 	for (unsigned k = 0; k < f->n; k++) {

@@ -754,6 +754,10 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 		switch (kd) {
 		case K_IDENT:
 		case K_REENC:
+			if ((rd[k] | wr[k] | und[k]) == 0) {
+				emit_bytes(&b, buf, (size_t)len);   /* touches no flags: wherever they are, they stay */
+				break;
+			}
 			if (rd[k] | (live_after[k] & ~wr[k]))
 				NEED_HOST();
 			emit_bytes(&b, buf, (size_t)len);
