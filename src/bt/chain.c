@@ -3,20 +3,20 @@
  * chain.c — chaining of compiled code fragments (the lecture's "if the destination code is already in
  * the TC, then directly jump to it").  Every direct exit of a CCF is emitted as
  *
- *     mov  r15d, n_done          ; instructions of this CCF retired when the exit is taken
+ *     lea  r8, [r8 + n_done]     ; retire this CCF's instructions (r8 is the clock, relative to stop_at)
  *     jmp  rel32                 ; <- the patch point: first to the next line, later to the target CCF
  *     mov  r14, &exit_record     ; unchained: leave the TC with this exit's record
  *     jmp  t_exit
  *
- * Chaining rewrites the rel32 of the patch point to the target CCF's entry prologue, which adds r15 to
- * the instruction count and checks the budget, attention and its page generation before running (so a
- * chained jump is exactly as safe as going through the VMM).  Unchaining writes the original rel32 back.
- * Each CCF keeps the list of exits chained to it, so invalidating it can unchain them all.
+ * Chaining rewrites the rel32 of the patch point to the target CCF's entry prologue, which checks that
+ * the whole target fits before the next deadline (so a chained jump is exactly as safe as going through
+ * the VMM).  Unchaining writes the original rel32 back.  Each CCF keeps the list of exits chained to
+ * it, so invalidating it (a write into its page) can unchain them all at once.
  *
- * Phase 1 chains only exits whose target lies in the same guest page as the CCF they leave: then the
- * guest-linear -> physical mapping used to find the target is the one the source was found through, so
- * no page-table change can make the chain jump to the wrong code without a CR3/INVLPG (both terminate
- * a CCF and both go through the VMM).
+ * A chain inside one guest page (same linear and same physical page) stays valid whatever the page
+ * tables do: the source CCF was reached through that page's mapping.  A chain to another page follows
+ * the mapping the target was found through, so it is recorded in bt->xpage and undone when the TLB is
+ * flushed (CR3 write, INVLPG, paging mode: cpu.tlb_epoch), before translated code runs again.
  */
 #include "bt/bt.h"
 #include <stdlib.h>
@@ -28,9 +28,11 @@ void chain_link(struct bt *bt, struct bt_exit *e, struct ccf *to)
 		return;
 	if (e->from->mode != to->mode || e->from->cs_base != to->cs_base || e->from->cs_limit != to->cs_limit)
 		return;
-	if ((e->from->pa >> 12) != (to->pa >> 12)) {
-		/* Across pages: valid while the linear -> physical mapping the target was found through
-		 * stays; the run loop drops these chains when the TLB epoch changes (CR3, INVLPG...). */
+	if ((e->from->pa >> 12) != (to->pa >> 12) ||
+	    ((e->from->cs_base + e->from->eip) >> 12) != ((to->cs_base + to->eip) >> 12)) {
+		/* Across pages (physical or linear: two linear pages may alias one physical page): valid
+		 * while the linear -> physical mapping the target was found through stays; the run loop
+		 * drops these chains when the TLB epoch changes (CR3, INVLPG...). */
 		if (bt->nxpage == bt->capxpage) {
 			uint32_t cap = bt->capxpage ? 2 * bt->capxpage : 256;
 			struct bt_exit **p = realloc(bt->xpage, cap * sizeof *p);
