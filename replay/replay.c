@@ -526,7 +526,7 @@ static void usage(int status)
 	fprintf(status ? stderr : stdout,
 		"usage: revisor replay FILE [-accel interp|bt] [-until N] [-bench-seek N] [-no-crc]\n"
 		"                           [-s | -gdb tcp:HOST:PORT | -gdb stdio] [-S]\n"
-		"  -accel BACKEND      interp (default) or bt: a recording made under either replays under either\n"
+		"  -accel BACKEND      bt (default on x86-64) or interp: a recording made under either replays under either\n"
 		"  -until N            stop at instruction count N\n"
 		"  -bench-seek N       time N seeks to pseudo-random counts (docs/replay.md)\n"
 		"  -no-crc             replay even if chunk checksums are wrong\n"

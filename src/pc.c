@@ -74,7 +74,11 @@ void pc_config_defaults(struct pc_config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	cfg->mem_mib = 128;
 	cfg->serial = SERIAL_STDIO;
+#if defined(__x86_64__)
+	cfg->accel = "bt";        /* the binary translator (docs/bt.md): the default where it can run */
+#else
 	cfg->accel = "interp";
+#endif
 	cfg->rtc_base = -1;
 }
 

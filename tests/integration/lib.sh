@@ -1,8 +1,8 @@
 # lib.sh — helpers for integration tests (sourced).  $1 of each test is the build directory.
 #
-# The CPU backend: REVISOR_ACCEL=bt (or interp) runs the whole suite under that backend (`make check-bt`,
-# docs/bt.md "Testing under bt").  Then $revisor is a small wrapper that puts `-accel $REVISOR_ACCEL` right
-# after the command (run, record -o FILE, replay), so an -accel a test gives itself comes later and wins:
+# The CPU backend: REVISOR_ACCEL=interp (or bt) runs the whole suite under that backend (`make
+# check-interp`, docs/bt.md "Testing under both backends").  Then $revisor is a small wrapper that puts
+# `-accel $REVISOR_ACCEL` right after the command (run, record -o FILE, replay), so an -accel a test gives itself comes later and wins:
 # tests about a particular backend (t-bt.sh, t-bt-replay.sh, t-determinism.sh's interpreter modes) keep
 # theirs.  Unset, revisor runs with its default backend.  $revisor_bin is always the real program.
 build=${1:-build}

@@ -28,7 +28,7 @@ expect_output "^out_asm: ; [0-9a-f]*  idiv esi  *; DIV"
 expect_output "^out_asm:  *[0-9a-f]*  .*; t_exit"
 printf '%s\n' "$out" | grep -q '^in_asm' && fail "-d out_asm printed in_asm lines"
 # Under the interpreter there is no host code: accepted, prints nothing.
-expect_status 1 $revisor run -kernel $guests/primes.elf -append n=100 -d out_asm
+expect_status 1 $revisor run -kernel $guests/primes.elf -append n=100 -accel interp -d out_asm
 printf '%s\n' "$out" | grep -q '^out_asm' && fail "-d out_asm printed host code under the interpreter"
 
 # 2. The monitor views, under gdb.
@@ -83,7 +83,7 @@ if command -v dot >/dev/null; then
 fi
 
 # 3. Under the interpreter the views say why there is nothing to see.
-start_gdb_stub "$tmp/revisor.out" run -kernel $guests/primes.elf -append n=100 -serial none
+start_gdb_stub "$tmp/revisor.out" run -kernel $guests/primes.elf -append n=100 -accel interp -serial none
 out=$(timeout 60 gdb -batch -nx -ex "file $guests/primes.elf" -ex "target remote 127.0.0.1:$port" \
 	-ex "monitor tc" -ex "monitor chains $tmp/interp.dot" -ex "kill" 2>&1)
 stop_stub
