@@ -154,6 +154,7 @@ uint64_t bt_callout(struct cpu *c, struct bt_callout *co, uint64_t hflags)
 	c->eip = co->eip + co->insn.len;
 	co->count++;
 	bt->ws[WS_CALLOUT]++;
+	uint64_t before = c->icount;
 	co->insn.exec(c, &co->insn);              /* may fault: longjmp to bt_run */
 	c->icount++;
 	c->eflags = cpu_get_eflags(c);            /* flags back to the eager form t_callout reloads */
@@ -165,6 +166,9 @@ uint64_t bt_callout(struct cpu *c, struct bt_callout *co, uint64_t hflags)
 		why = WS_TERM;
 	else if (c->eip != co->expect)
 		why = WS_INDIRECT;
+	else if (c->icount != before + 1)
+		why = WS_BUDGET;                      /* a REP string instruction retired several iterations: the
+		                                       * prologue's budget check (one per instruction) no longer holds */
 	else if (c->attn || m->stop)
 		why = WS_EVENT;
 	else {
@@ -267,7 +271,10 @@ static enum stop_reason bt_run(struct machine *m)
 		}
 		struct bt_exit *pending = bt->pending;
 		bt->pending = NULL;
+		uint64_t flushes = bt->flushes;
 		struct ccf *f = find_ccf(m, c);
+		if (bt->flushes != flushes)
+			pending = NULL;                   /* translating flushed the TC: that exit was freed with it */
 		if (!f || c->icount + f->n > limit) {
 			bt->interp_steps++;
 			interp_step(m);

@@ -26,6 +26,7 @@ void chain_link(struct bt *bt, struct bt_exit *e, struct ccf *to)
 	if (e->self || e->to || !e->jmp_field || !e->from->valid || !to->valid)
 		return;
 	if ((e->from->pa >> 12) != (to->pa >> 12) || e->from->mode != to->mode ||
+	    ((e->from->cs_base + e->from->eip) >> 12) != ((to->cs_base + to->eip) >> 12) ||   /* and linear page */
 	    e->from->cs_base != to->cs_base || e->from->cs_limit != to->cs_limit)
 		return;
 	patch_rel32(e->jmp_field, to->entry);
