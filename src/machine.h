@@ -123,6 +123,10 @@ struct machine {
 	struct events *events;     /* the event layer (replay/event.h): host input enters only there */
 	enum stop_reason stop;
 	int exit_status;           /* for STOP_EXIT */
+	/* Bumped by every TLB flush (mmu.c): translated code caches linear -> physical mappings too
+	 * (src/bt/).  It lives here, not in struct cpu, so that restoring a CPU state (a snapshot, a seek)
+	 * can never bring an old value back: it only ever grows. */
+	uint32_t tlb_epoch;
 	void *dev;                 /* the platform's device state (pc.c) */
 	FILE *log;                 /* -d logging, or NULL */
 	/* -tsc host: RDTSC / RDMSR TSC read the host's cycle counter through the event layer

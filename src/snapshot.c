@@ -116,7 +116,6 @@ static void cpu_state_copy(struct cpu *st, const struct cpu *c)
 	st->m = NULL;
 	st->icount_limit = 0;
 	memset(st->tlb, 0, sizeof st->tlb);
-	st->tlb_epoch = 0;
 	for (int k = 0; k < 8; k++)
 		memset((uint8_t *)&st->fpu.st[k] + 10, 0, sizeof st->fpu.st[k] - 10);
 }

@@ -296,9 +296,9 @@ static void direct_exit(struct machine *m, struct cpu *c, struct bt_exit *e)
 }
 
 /* The context part of the in-TC lookup key (bt.h): mode bits and the TLB epoch; never 0. */
-static uint64_t lookup_ctx(const struct cpu *c, uint8_t mode)
+static uint64_t lookup_ctx(const struct machine *m, uint8_t mode)
 {
-	return (uint64_t)(0x80000000u | ((c->tlb_epoch & 0x7ffffffu) << 4) | (mode & 0xfu)) << 32;
+	return (uint64_t)(0x80000000u | ((m->tlb_epoch & 0x7ffffffu) << 4) | (mode & 0xfu)) << 32;
 }
 
 /* ---- the run loop ------------------------------------------------------------------------------ */
@@ -338,10 +338,12 @@ static enum stop_reason bt_run(struct machine *m)
 			bt->retrans = NULL;
 			retranslate(m, r);
 		}
-		if (c->tlb_epoch != bt->epoch_seen) {
+		if (m->tlb_epoch != bt->epoch_seen) {
 			/* CR3, INVLPG, paging mode: cross-page chains followed the old mappings. */
 			chain_unlink_xpage(bt);
-			bt->epoch_seen = c->tlb_epoch;
+			if ((m->tlb_epoch ^ bt->epoch_seen) & ~0x7ffffffu)   /* the key's 27 epoch bits wrapped */
+				memset(bt->jtab, 0, (sizeof *bt->jtab) << JTAB_BITS);
+			bt->epoch_seen = m->tlb_epoch;
 		}
 		uint64_t limit = c->icount_limit < m->next_deadline ? c->icount_limit : m->next_deadline;
 		if (c->eflags & FL_TF || (c->inhibit_irq && (c->irq_pending || c->nmi_pending))) {
@@ -365,7 +367,7 @@ static enum stop_reason bt_run(struct machine *m)
 			interp_step(m);
 			continue;
 		}
-		bt->ctx64 = lookup_ctx(c, mode);
+		bt->ctx64 = lookup_ctx(m, mode);
 		if (pending && pending->target == c->eip)
 			chain_link(bt, pending, f);
 		if (pending_ind && (mode & MODE_CSFLAT)) {

@@ -20,6 +20,7 @@
 
 #define TU_MAX 12                 /* the lecture's TU: at most 12 guest instructions */
 #define BT_TC_SIZE (16u << 20)    /* bytes of translation cache */
+#define BT_TC_RESERVE 8192        /* bt_translate flushes the TC when less than this is free */
 #define BT_HASH_BITS 12
 #define BT_PAGE_HASH 1024
 
@@ -127,7 +128,7 @@ struct bt {
 	                                     CCF's start (the prologue enters if r8 + n <= 0) */
 	uint64_t ctx64;                   /* in-TC lookup key of the current context, << 32 (see jtab) */
 	struct bt_jent { uint64_t key; uint8_t *entry; } *jtab;   /* in-TC indirect lookup: EIP -> CCF */
-	uint32_t epoch_seen;              /* cpu.tlb_epoch when cross-page chains were made */
+	uint32_t epoch_seen;              /* m->tlb_epoch when cross-page chains were made */
 	struct bt_exit **xpage;           /* exits chained across pages (unchained when mappings change) */
 	uint32_t nxpage, capxpage;
 	struct ccf *retrans;              /* adaptive retranslation requested for this CCF */

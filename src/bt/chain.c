@@ -16,7 +16,7 @@
  * A chain inside one guest page (same linear and same physical page) stays valid whatever the page
  * tables do: the source CCF was reached through that page's mapping.  A chain to another page follows
  * the mapping the target was found through, so it is recorded in bt->xpage and undone when the TLB is
- * flushed (CR3 write, INVLPG, paging mode: cpu.tlb_epoch), before translated code runs again.
+ * flushed (CR3 write, INVLPG, paging mode: m->tlb_epoch), before translated code runs again.
  */
 #include "bt/bt.h"
 #include <stdlib.h>

@@ -111,16 +111,12 @@ static int flag_effects(const struct insn *i, uint32_t *rd, uint32_t *wr, uint32
 	}
 }
 
-/* Can this operation's register form be host code (given dead undefined flags)? */
-static int ident_op(unsigned op)
+/* Can this instruction be host code at all (given dead undefined flags)? */
+static int ident_insn(const struct insn *i)
 {
-	struct insn t;
-	uint32_t a, b, c;
+	uint32_t rd, wr, und;
 
-	memset(&t, 0, sizeof t);
-	t.op = (uint16_t)op;
-	t.osz = 4;
-	return flag_effects(&t, &a, &b, &c);
+	return flag_effects(i, &rd, &wr, &und);
 }
 
 #define NOT_IDENT (CF_MASK | C_PRIV | C_SENS | C_IO | C_IOPL | C_MEMRD | C_MEMWR | C_STRING | C_FPU | \
@@ -134,7 +130,7 @@ static int ident_encode(const struct insn *i, const uint8_t *raw, uint8_t *out, 
 	uint8_t rex = 0;
 
 	*reenc = 0;
-	if ((i->cls & NOT_IDENT) || !ident_op(i->op) || (i->pfx & ~PFX_OPSIZE))
+	if ((i->cls & NOT_IDENT) || !ident_insn(i) || (i->pfx & ~PFX_OPSIZE))
 		return -1;
 	if (i->op == OP_BSWAP && i->osz != 4)
 		return -1;
@@ -260,7 +256,7 @@ enum bt_kind bt_classify(const struct insn *i)
 	if (i->cls & (CF_MASK | C_PRIV | C_SENS | C_IO | C_IOPL | C_STRING | C_FPU | C_TERM | C_INVALID |
 		      C_STACK | C_SEGLOAD))
 		return K_CALLOUT;
-	if (!ident_op(i->op))
+	if (!ident_insn(i))
 		return K_CALLOUT;
 	if (i->cls & (C_MEMRD | C_MEMWR))
 		return K_MEM;
@@ -627,7 +623,7 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 	if (n == 0)
 		return NULL;
 
-	if (bt->tc_end - bt->tc_free < 8192) {
+	if (bt->tc_end - bt->tc_free < BT_TC_RESERVE) {
 		tc_flush(m);
 		bt->ws[WS_TC_FULL]++;
 	}

@@ -112,7 +112,6 @@ struct cpu {
 	 * the next instruction — a timer armed or re-armed, an interrupt line changing, NMI, a store into a
 	 * page holding cached code.  The interpreter runs traces without other checks until it is set. */
 	uint8_t attn;
-	uint32_t tlb_epoch;     /* bumped by every TLB flush: translated code caches linear->physical too */
 	jmp_buf *fault_jmp;     /* where cpu_fault() returns to */
 	int fault_vec;          /* the exception being raised */
 	uint32_t fault_err;

@@ -199,7 +199,8 @@ static void tlb_entry_clear(struct tlb_entry *e)
 
 void tlb_flush(struct cpu *c)
 {
-	c->tlb_epoch++;
+	if (c->m)
+		c->m->tlb_epoch++;
 	for (int u = 0; u < 2; u++)
 		for (int k = 0; k < TLB_SIZE; k++)
 			tlb_entry_clear(&c->tlb[u][k]);
@@ -211,7 +212,8 @@ void tlb_flush(struct cpu *c)
  * entry in the same 4 MiB region (forgetting more than asked is always allowed). */
 void tlb_flush_page(struct cpu *c, uint32_t lin)
 {
-	c->tlb_epoch++;
+	if (c->m)
+		c->m->tlb_epoch++;
 	for (int u = 0; u < 2; u++) {
 		tlb_entry_clear(tlb_entry(c, u, lin));
 		if (!(c->cr4 & CR4_PSE))

@@ -6,8 +6,10 @@
  * folded), EIP, instruction count and memory at the end.  The instruction budget is varied so runs stop
  * at every possible boundary inside and between CCFs (the budget check in the CCF prologue, and the
  * single-instruction fallback near a deadline, must make the stop land exactly where the interpreter's
- * does).  The random programs are register-only integer code with flags (the IDENT subset plus the
- * callouts around it); a fixed-seed generator makes any failure reproduce.
+ * does).  The random programs here are register-only integer code with flags (the IDENT subset plus
+ * the callouts around it); a fixed-seed generator makes any failure reproduce.  Random programs with
+ * memory, faults, paging and interrupts are in test_bt_random.c; the bugs they found are reduced to
+ * hand-written regression tests below.
  */
 #include <check.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "cpu/cpu.h"
 #include "cpu/insn.h"
 #include "bt/bt.h"
+#include "cpu/mem.h"
 
 /* A test machine running `backend` (tm_new starts with the interpreter). */
 static struct machine *bt_machine(const struct backend *be)
@@ -188,6 +191,103 @@ START_TEST(test_bt_adaptive_rdtsc)
 }
 END_TEST
 
+/* ---- bugs found by the lockstep tests (make bt-fuzz), reduced ---------------------------------- */
+
+/* A REP string instruction in the middle of a CCF retires one instruction per iteration; the CCF was
+ * entered because all of its instructions fitted before the limit, counting the REP as one, so the
+ * instructions after it must not run past the limit (or a timer deadline). */
+START_TEST(test_bt_rep_in_ccf_budget)
+{
+	static const uint8_t code[] = {
+		0xb9, 0x05, 0x00, 0x00, 0x00,         /* mov ecx, 5 */
+		0xbe, 0x00, 0x00, 0x05, 0x00,         /* mov esi, 0x50000 */
+		0xbf, 0x00, 0x10, 0x05, 0x00,         /* mov edi, 0x51000 */
+		0xf3, 0xa4,                           /* rep movsb: 5 instructions' worth */
+		0x90, 0x90, 0x90, 0x90,               /* nop x 4 */
+		0xf4,
+	};
+	uint32_t regs[8] = { 0 };
+
+	for (uint64_t lim = 1; lim <= 14; lim++)
+		lockstep(code, sizeof code, regs, 0, lim, "rep in a CCF");
+}
+END_TEST
+
+/* Translating a TU may flush a full TC, which frees every CCF, including the one whose unchained exit
+ * the run loop was about to chain to the new CCF. */
+START_TEST(test_bt_flush_with_pending_exit)
+{
+	static const uint8_t code[] = {
+		0xeb, 0x00,                           /* jmp B (a TU of its own) */
+		0x40,                                 /* B: inc eax */
+		0xeb, 0x00,                           /* jmp C */
+		0xf4,                                 /* C: hlt */
+	};
+	struct machine *m = bt_machine(&backend_bt);
+	struct bt *bt = m->bt;
+
+	/* Room for exactly one more CCF: translating B flushes the TC (bt_translate keeps BT_TC_RESERVE
+	 * bytes free). */
+	bt->tc_free = bt->tc_end - (BT_TC_RESERVE + 1);
+	m->cpu.r[R_EAX] = 0;
+	tm_run(m, code, sizeof code, 1000);
+	ck_assert_uint_ge(bt->flushes, 1);        /* (if not, adjust the room above) */
+	ck_assert_uint_eq(m->cpu.r[R_EAX], 1);
+	ck_assert_int_eq(m->cpu.halted, 1);
+	tm_free(m);
+}
+END_TEST
+
+/* Two linear pages mapped to the same physical page: a direct jump from one into the other is a jump
+ * to another page (its mapping can change), even though the target CCF lies in the same physical
+ * page.  Here the second page is unmapped after the jump was first taken: the next jump must #PF. */
+START_TEST(test_bt_no_chain_into_alias)
+{
+	uint8_t code[64];
+	unsigned n = 0;
+#define B1(x) (code[n++] = (uint8_t)(x))
+#define B4(x) do { uint32_t v_ = (x); memcpy(code + n, &v_, 4); n += 4; } while (0)
+	const uint32_t pd = 0x100000, pt = 0x101000, alias = 0x50000;
+	B1(0xb9); B4(2);                                          /* mov ecx, 2 */
+	B1(0xb8); unsigned lf = n; B4(0); B1(0xff); B1(0xe0);     /* mov eax, L; jmp eax */
+	unsigned L = n; B1(0xe9); unsigned jf = n; B4(0);         /* L: jmp alias + T */
+	unsigned T = n;
+	B1(0x49);                                                 /* T: dec ecx (runs at the alias) */
+	B1(0x74); unsigned jz = n; B1(0);                         /* jz done */
+	B1(0xb8); unsigned uf = n; B4(0); B1(0xff); B1(0xe0);     /* mov eax, U; jmp eax */
+	unsigned U = n;
+	B1(0x81); B1(0x25); B4(pt + (alias >> 12) * 4); B4(~1u);  /* U: unmap the alias */
+	B1(0x0f); B1(0x20); B1(0xd8); B1(0x0f); B1(0x22); B1(0xd8);   /* mov eax, cr3; mov cr3, eax */
+	B1(0xb8); B4(TM_CODE + L); B1(0xff); B1(0xe0);            /* mov eax, L; jmp eax */
+	unsigned done = n; B1(0xf4);
+#undef B1
+#undef B4
+	code[jz] = (uint8_t)(done - (jz + 1));
+	uint32_t v = TM_CODE + L; memcpy(code + lf, &v, 4);
+	v = TM_CODE + U; memcpy(code + uf, &v, 4);
+	v = alias + T - (TM_CODE + jf + 4); memcpy(code + jf, &v, 4);
+
+	struct machine *ms[2] = { bt_machine(&backend_interp), bt_machine(&backend_bt) };
+	for (int k = 0; k < 2; k++) {
+		struct machine *m = ms[k];
+		phys_write(m, pd, 4, pt | PTE_P | PTE_W);
+		for (uint32_t e = 0; e < 1024; e++)
+			phys_write(m, pt + 4 * e, 4, (e << 12) | PTE_P | PTE_W);
+		phys_write(m, pt + (alias >> 12) * 4, 4, TM_CODE | PTE_P | PTE_W);
+		m->cpu.cr3 = pd;
+		m->cpu.cr0 |= CR0_PG;
+		tlb_flush(&m->cpu);
+		tm_run(m, code, n, 1000);
+		ck_assert_int_eq(tm_exception(m, NULL), EXC_PF);
+		ck_assert_uint_eq(m->cpu.cr2, alias + T);
+		ck_assert_uint_eq(m->cpu.r[R_ECX], 1);
+	}
+	ck_assert_uint_eq(ms[0]->cpu.icount, ms[1]->cpu.icount);
+	tm_free(ms[0]);
+	tm_free(ms[1]);
+}
+END_TEST
+
 /* ---- random register-only sequences ------------------------------------------------------------- */
 static uint64_t rs = 0x2545f4914f6cdd1dull;
 static uint32_t rnd32(void)
@@ -323,6 +423,9 @@ Suite *suite_bt(void)
 	tcase_add_test(t, test_bt_smc);
 	tcase_add_test(t, test_bt_adaptive_rdtsc);
 	tcase_add_test(t, test_bt_random_alu);
+	tcase_add_test(t, test_bt_rep_in_ccf_budget);
+	tcase_add_test(t, test_bt_flush_with_pending_exit);
+	tcase_add_test(t, test_bt_no_chain_into_alias);
 	suite_add_tcase(s, t);
 	return s;
 }
