@@ -261,7 +261,11 @@ int ckpt_restore(struct ckpt_store *cs, uint64_t icount)
 			uint32_t p = c->pages[i];
 			if (!cs->need[p])
 				continue;
-			memcpy(m->ram + ((size_t)p << 12), c->data + ((size_t)i << 12), 4096);
+			uint8_t *dst = m->ram + ((size_t)p << 12);
+			const uint8_t *src = c->data + ((size_t)i << 12);
+			if (m->page_code[p] && memcmp(dst, src, 4096) != 0)
+				machine_code_written(m, p << 12, 4096);   /* its cached code is stale */
+			memcpy(dst, src, 4096);
 			cs->need[p] = 0;
 			m->page_dirty[p] |= DIRTY_HASH;   /* the hash cache must look again */
 			left--;
@@ -270,6 +274,8 @@ int ckpt_restore(struct ckpt_store *cs, uint64_t icount)
 	for (uint32_t p = 0; left && p < npages; p++) {   /* held by no checkpoint: zero at j */
 		if (!cs->need[p])
 			continue;
+		if (m->page_code[p])
+			machine_code_written(m, p << 12, 4096);
 		memset(m->ram + ((size_t)p << 12), 0, 4096);
 		cs->need[p] = 0;
 		m->page_dirty[p] |= DIRTY_HASH;

@@ -331,16 +331,23 @@ int machine_load(struct machine *m, struct snap *s, unsigned flags, char err[256
 {
 	int rc = machine_snapshot(m, s, flags, err);
 
-	/* Host-side caches describe the state before the restore: drop them.  (Not machine_code_written
-	 * over all RAM: that would also mark every page dirty.  The caller marks what it rewrote.) */
+	/* Host-side caches describe the state before the restore.  The TLB goes (and with it, through the
+	 * TLB epoch, the translator's cross-page chains and lookup table).  Cached code: with SNAP_RAM all
+	 * of RAM was replaced, so every decoding and translation goes (not machine_code_written over all
+	 * RAM: that would also mark every page dirty; the caller marks what it rewrote).  Without it the
+	 * caller restored RAM itself and invalidated the code pages whose contents it changed
+	 * (ckpt_restore), so the cached code of everything else stays: reverse execution re-runs the same
+	 * code over and over. */
 	tlb_flush(&m->cpu);
-	for (uint32_t p = 0; p < m->ram_size >> 12; p++)
-		if (m->page_code[p]) {
-			m->page_code[p] = 0;
-			m->page_gen[p]++;   /* every cached decoding of this page is stale now */
-		}
-	if (m->backend && m->backend->code_written)
-		m->backend->code_written(m, 0, m->ram_size);
+	if (flags & SNAP_RAM) {
+		for (uint32_t p = 0; p < m->ram_size >> 12; p++)
+			if (m->page_code[p]) {
+				m->page_code[p] = 0;
+				m->page_gen[p]++;   /* every cached decoding of this page is stale now */
+			}
+		if (m->backend && m->backend->code_written)
+			m->backend->code_written(m, 0, m->ram_size);
+	}
 	m->cpu.attn = 1;
 	m->stop = STOP_NONE;
 	return rc;
