@@ -152,7 +152,8 @@ static char *make_header(struct pc *pc, const struct pc_config *cfg, int argc, c
 	for (int k = 0; k < argc; k++)
 		snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), "%s%s", k ? " " : "", argv[k]);
 	header_add(&text, &len, "command", "%s", cmd);
-	header_add(&text, &len, "backend", "%s", cfg->accel);
+	pc_get_parts(pc, &p);
+	header_add(&text, &len, "backend", "%s", p.m->backend->name);   /* the one that runs (a fallback?) */
 	header_add(&text, &len, "ram_mib", "%u", cfg->mem_mib);
 	header_add(&text, &len, "serial", "%s", serial[cfg->serial]);
 	header_add(&text, &len, "no_reboot", "%d", cfg->no_reboot);

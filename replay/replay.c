@@ -288,8 +288,10 @@ struct player *rr_open(const char *path, const struct rr_options *o, char err[10
 		cfg.serial = SERIAL_FILE;
 		cfg.serial_path = "/dev/stdout";
 	}
-	if (o->accel)
+	if (o->accel) {
 		cfg.accel = o->accel;
+		cfg.accel_explicit = 1;
+	}
 	cfg.gdb = o->gdb;
 	cfg.gdb_wait = o->gdb_wait;
 	/* (With -gdb stdio the serial mode stays as recorded — the event layer's schedule depends on it —

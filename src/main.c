@@ -129,6 +129,7 @@ static int cmd_run(int argc, char **argv)
 		else if (!strcmp(a, "-snapshot")) cfg.snapshot = 1;
 		else if (!strcmp(a, "-no-reboot")) cfg.no_reboot = 1;
 		else if (!strcmp(a, "-accel")) {
+			cfg.accel_explicit = 1;
 			NEEDV();
 			/* BACKEND[,one-insn-per-trace=on|off] (QEMU spells its TCG option one-insn-per-tb) */
 			const char *comma = strchr(v, ',');

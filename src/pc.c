@@ -374,8 +374,19 @@ struct pc *pc_new(const struct pc_config *cfg, char err[512])
 	/* The CPU backend. */
 	m->backend = !strcmp(cfg->accel, "bt") ? &backend_bt : &backend_interp;
 	if (m->backend->init(m) != 0) {
-		snprintf(err, 512, "-accel %s: backend failed to start", cfg->accel);
-		goto fail;
+		if (m->backend == &backend_interp || cfg->accel_explicit) {
+			snprintf(err, 512, "-accel %s: backend failed to start", cfg->accel);
+			goto fail;
+		}
+		/* The default backend could not start (no RWX memory for a translation cache, say):
+		 * the interpreter gives the same results, only slower. */
+		fprintf(stderr, "revisor: the binary translator could not start; using the interpreter "
+			"(-accel interp)\n");
+		m->backend = &backend_interp;
+		if (m->backend->init(m) != 0) {
+			snprintf(err, 512, "-accel interp: backend failed to start");
+			goto fail;
+		}
 	}
 	if (cfg->one_insn_per_trace)
 		interp_set_traces(m, 0);

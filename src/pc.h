@@ -24,6 +24,7 @@ struct pc_config {
 	const char *serial_path;
 	int snapshot, no_reboot;
 	const char *accel;
+	int accel_explicit;          /* -accel given: no fallback to the interpreter if it cannot start */
 	int one_insn_per_trace;      /* -accel interp,one-insn-per-trace=on */
 	const char *loadvm;          /* -loadvm FILE: start from a snapshot instead of booting */
 	const char *savevm;          /* -savevm FILE: save a snapshot of the machine when the run ends */

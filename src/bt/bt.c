@@ -450,13 +450,16 @@ static int bt_init(struct machine *m)
 	if (backend_interp.init(m) != 0)
 		return -1;
 	bt = calloc(1, sizeof *bt);
-	if (!bt)
+	if (!bt) {
+		backend_interp.fini(m);
 		return -1;
+	}
 	m->bt = bt;
 	if (tc_init(bt) != 0) {
-		fprintf(stderr, "revisor: bt: cannot map an executable translation cache\n");
+		fprintf(stderr, "revisor: bt: cannot map an executable translation cache (is RWX memory forbidden here?)\n");
 		free(bt);
 		m->bt = NULL;
+		backend_interp.fini(m);
 		return -1;
 	}
 	bt->disabled = getenv("REVISOR_BT_OFF") != NULL;
