@@ -244,16 +244,20 @@ static int host_enter(const struct fpu *f)
 
 	if (want != saved)
 		fesetround(want);
+	/* Clear before, not after: anything the VMM computed in between (statistics in double, libm) may
+	 * have left flags that are not the guest's.  (feclearexcept is the expensive call here: once per
+	 * operation is enough.) */
 	feclearexcept(FE_ALL_EXCEPT);
 	return saved;
 }
 
-static unsigned host_leave(int saved)
+static unsigned host_leave(const struct fpu *f, int saved)
 {
+	static const int mode[4] = { FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO };
 	int x = fetestexcept(FE_ALL_EXCEPT);
 
-	fesetround(saved);
-	feclearexcept(FE_ALL_EXCEPT);
+	if (mode[(f->cw & FCW_RC) >> FCW_RC_SHIFT] != saved)
+		fesetround(saved);
 	return (x & FE_INVALID ? FSW_IE : 0) | (x & FE_DIVBYZERO ? FSW_ZE : 0) | (x & FE_OVERFLOW ? FSW_OE : 0) |
 	       (x & FE_UNDERFLOW ? FSW_UE : 0) | (x & FE_INEXACT ? FSW_PE : 0);
 }
@@ -287,7 +291,7 @@ static unsigned host_calc(const struct fpu *f, enum hop op, long double a, long 
 	case H_PATAN:  vr = atan2l(va, vb); break;
 	}
 	*res = vr;
-	return host_leave(saved);
+	return host_leave(f, saved);
 }
 
 static unsigned denormal2(long double a, long double b)
@@ -324,7 +328,7 @@ static long double widen(const struct fpu *f, uint64_t bits, int dbl, unsigned *
 	}
 	saved = host_enter(f);
 	vr = dbl ? (long double)vd : (long double)vf;
-	*e |= host_leave(saved);
+	*e |= host_leave(f, saved);
 	return vr;
 }
 
@@ -341,7 +345,7 @@ static uint64_t narrow(const struct fpu *f, long double v, int dbl, unsigned *e)
 		vd = vv;
 	else
 		vf = vv;
-	*e |= host_leave(saved);
+	*e |= host_leave(f, saved);
 	if (dbl) {
 		double d = vd;
 		memcpy(&bits, &d, 8);
@@ -362,7 +366,7 @@ static uint64_t to_int(struct fpu *f, long double v, unsigned bits, int chop, un
 	int saved = host_enter(f);
 
 	vr = chop ? truncl(vv) : rintl(vv);
-	host_leave(saved);            /* exactness is decided below, from the values */
+	host_leave(f, saved);            /* exactness is decided below, from the values */
 	r = vr;
 	if (isnan(v) || classify(v) == K_UNSUPPORTED || !(r >= -lim && r < lim)) {
 		*e |= FSW_IE;
@@ -393,7 +397,7 @@ static void to_bcd(struct fpu *f, long double v, uint8_t *b, unsigned *e)
 	uint64_t n;
 
 	vr = rintl(vv);
-	host_leave(saved);
+	host_leave(f, saved);
 	r = vr;
 	memset(b, 0, 10);
 	if (isnan(v) || classify(v) == K_UNSUPPORTED || !(fabsl(r) < 1e18L)) {
@@ -900,7 +904,7 @@ static void fprem(struct cpu *c, const struct insn *i, struct fpu *f, const stru
 			quo--;                               /* the chopped quotient is one less */
 		cc = (quo & 4 ? FSW_C0 : 0) | (quo & 2 ? FSW_C3 : 0) | (quo & 1 ? FSW_C1 : 0);
 	}
-	e = host_leave(saved) & (FSW_IE | FSW_UE);       /* the remainder itself is exact */
+	e = host_leave(f, saved) & (FSW_IE | FSW_UE);       /* the remainder itself is exact */
 	e |= denormal2(a, b);
 	if (fpu_signal(f, e)) {
 		set_cc(f, cc);
