@@ -241,6 +241,19 @@ static void update_watch_pages(struct target *t)
 	tlb_flush(&m->cpu);
 }
 
+/* The breakpoint addresses, for a translating backend (machine.h: debug_bps). */
+static void update_bp_list(struct target *t)
+{
+	unsigned n = 0;
+
+	for (int k = 0; k < t->nbp; k++)
+		if (!is_watch(t->bp[k].kind))
+			t->bpaddr[n++] = t->bp[k].addr;
+	t->m->debug_bps = t->bpaddr;
+	t->m->debug_nbps = n;
+	t->m->debug_bp_gen++;
+}
+
 int target_insert(struct target *t, enum bp_kind kind, uint32_t addr, uint32_t len)
 {
 	if ((unsigned)kind > WP_ACCESS || t->nbp == MAX_BP)
@@ -255,8 +268,10 @@ int target_insert(struct target *t, enum bp_kind kind, uint32_t addr, uint32_t l
 	t->bp[t->nbp++] = (struct bp){ addr, len, kind, 1 };
 	if (is_watch(kind))
 		update_watch_pages(t);
-	else
+	else {
 		t->nbreak++;
+		update_bp_list(t);
+	}
 	return 0;
 }
 
@@ -271,8 +286,10 @@ int target_remove(struct target *t, enum bp_kind kind, uint32_t addr, uint32_t l
 		t->bp[k] = t->bp[--t->nbp];
 		if (is_watch(kind))
 			update_watch_pages(t);
-		else
+		else {
 			t->nbreak--;
+			update_bp_list(t);
+		}
 		return 0;
 	}
 	return -1;
@@ -325,6 +342,23 @@ static int stop_here(struct target *t, struct tstop s)
 	return 1;
 }
 
+/* Where are we: the k-th hook call at this instruction count. */
+static void count_call(struct target *t, const struct cpu *c)
+{
+	if (c->icount == t->pos.icount)
+		t->pos.k++;
+	else
+		t->pos = (struct pos){ c->icount, 0 };
+	t->calls++;
+}
+
+/* debug_note: an instruction ran without a hook call and faulted (translated code, continuing): count
+ * the call the interpreter would have made, so positions (icount, k) stay those of a hooked run. */
+static void note(struct machine *m)
+{
+	count_call(m->debugger, &m->cpu);
+}
+
 /* debug_check: called by the interpreter before each instruction while installed. */
 static int hook(struct machine *m)
 {
@@ -332,12 +366,7 @@ static int hook(struct machine *m)
 	struct cpu *c = &m->cpu;
 	uint32_t lin = c->seg[S_CS].base + c->eip;
 
-	/* Where are we: the k-th hook call at this instruction count. */
-	if (c->icount == t->pos.icount)
-		t->pos.k++;
-	else
-		t->pos = (struct pos){ c->icount, 0 };
-	t->calls++;
+	count_call(t, c);
 
 	switch (t->mode) {
 	case MODE_SCAN:
@@ -386,6 +415,8 @@ void target_begin_run(struct target *t, enum run_mode mode)
 	t->stopped_at_hook = 0;
 	t->stop = (struct tstop){ .kind = TS_NONE };
 	m->debug_check = (mode != MODE_CONT || t->nbreak) ? hook : NULL;
+	m->debug_cont = mode == MODE_CONT;
+	m->debug_note = note;
 }
 
 /* Run the backend until the hook or a watchpoint stops it, or the count reaches limit.  Returns the
@@ -493,6 +524,7 @@ void target_step(struct target *t, uint32_t range_start, uint32_t range_end, str
 		t->range_end = range_end;
 	} else {
 		t->m->debug_check = hook;   /* a step continued over several slices (a halted CPU) */
+		t->m->debug_cont = 0;
 		t->mode = MODE_STEP;
 	}
 	enum stop_reason r = target_run_to(t, run_limit(t, SLICE_INSNS));
@@ -545,6 +577,10 @@ void target_free(struct target *t)
 		return;
 	t->m->debugger = NULL;
 	t->m->debug_check = NULL;
+	t->m->debug_note = NULL;
+	t->m->debug_bps = NULL;
+	t->m->debug_nbps = 0;
+	t->m->debug_bp_gen++;
 	t->m->watch_hit = NULL;
 	t->m->watch_pages = NULL;
 	tlb_flush(&t->m->cpu);
@@ -569,5 +605,6 @@ void target_clear(struct target *t)
 	t->nbp = 0;
 	t->nbreak = 0;
 	update_watch_pages(t);
+	update_bp_list(t);
 	t->m->debug_check = NULL;
 }

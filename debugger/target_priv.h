@@ -45,6 +45,7 @@ struct target {
 
 	struct bp bp[MAX_BP];
 	int nbp, nbreak, nwatch;   /* all entries; how many are breakpoints; any watchpoints? */
+	uint32_t bpaddr[MAX_BP];   /* the breakpoints' linear addresses (m->debug_bps) */
 	uint8_t *watch_pages;      /* bitmap handed to m->watch_pages while watchpoints exist */
 	int quiet;                 /* ignore watch hits (a history seek re-executes old accesses) */
 

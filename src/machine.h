@@ -140,6 +140,17 @@ struct machine {
 	 * that succeeded on the slow path (segmem.c); watch_pages is a bitmap of linear 4 KiB pages whose
 	 * TLB entries get no read/write tags, so that every access to them takes that path. */
 	int (*debug_check)(struct machine *m);
+	/* With debug_check installed, debug_cont says the hook only needs to see the instructions at the
+	 * breakpoint addresses listed in debug_bps (continuing to breakpoints), the first instruction of
+	 * each run, and — through debug_note, which counts a hook call without acting on it — any
+	 * instruction that faulted without a hook call: a translating backend may run everything else as
+	 * translated code (docs/bt.md, "The debugger under bt").  debug_bps always lists the breakpoint
+	 * addresses; debug_bp_gen changes whenever the list does. */
+	int debug_cont;
+	void (*debug_note)(struct machine *m);
+	const uint32_t *debug_bps;
+	unsigned debug_nbps;
+	uint32_t debug_bp_gen;
 	void (*watch_hit)(struct machine *m, uint32_t lin, uint32_t len, int is_write);
 	uint8_t *watch_pages;
 	void *debugger;

@@ -303,6 +303,23 @@ static uint64_t lookup_ctx(const struct machine *m, uint8_t mode)
 
 /* ---- the run loop ------------------------------------------------------------------------------ */
 
+/* One instruction in the interpreter — through the debugger's hook when one is installed, so that the
+ * hook sees every instruction that does not run translated. */
+static void step_one(struct machine *m)
+{
+	if (m->debug_check && m->debug_check(m))
+		return;                               /* the debugger stopped the machine before it */
+	interp_step(m);
+}
+
+int bt_breakpoint_at(const struct machine *m, uint32_t lin)
+{
+	for (unsigned k = 0; k < m->debug_nbps; k++)
+		if (m->debug_bps[k] == lin)
+			return 1;
+	return 0;
+}
+
 static enum stop_reason bt_run(struct machine *m)
 {
 	struct cpu *c = &m->cpu;
@@ -310,6 +327,7 @@ static enum stop_reason bt_run(struct machine *m)
 	enter_fn enter = (enter_fn)(uintptr_t)bt->t_enter;
 	volatile int in_tc = 0;
 	volatile uint64_t tc_start = 0;   /* crash reports' history */
+	volatile int first = 1;           /* a debugger hook sees the first instruction of every run */
 	jmp_buf jb;
 
 	c->fault_jmp = &jb;
@@ -320,6 +338,10 @@ static enum stop_reason bt_run(struct machine *m)
 			in_tc = 0;
 			interp_note_translated(m, tc_start, c->icount);   /* crash reports' history */
 			world_switch(m, WS_EXCEPTION);
+			/* The debugger counts hook calls per instruction count: the faulting instruction got
+			 * none in translated code, but would have in the interpreter. */
+			if (m->debug_check && m->debug_note)
+				m->debug_note(m);
 		}
 		bt->pending = NULL;
 		bt->pending_ind = 0;
@@ -328,11 +350,21 @@ static enum stop_reason bt_run(struct machine *m)
 	while (!m->stop) {
 		if (insn_boundary(m))
 			continue;
-		if (m->debug_check) {
-			if (!m->debug_check(m))
-				interp_step(m);
-			continue;
+		if (m->debug_bp_gen != bt->bp_gen) {
+			/* gdb set or removed a breakpoint: TUs are cut at breakpoint addresses (translate.c) */
+			tc_flush(m);
+			bt->bp_gen = m->debug_bp_gen;
 		}
+		if (m->debug_check) {
+			/* The debugger must see every instruction, or (continuing to breakpoints) only those at
+			 * breakpoint addresses and the first: everything else may run translated. */
+			if (!m->debug_cont || first || bt_breakpoint_at(m, c->seg[S_CS].base + c->eip)) {
+				first = 0;
+				step_one(m);
+				continue;
+			}
+		}
+		first = 0;
 		if (bt->retrans) {
 			struct ccf *r = bt->retrans;
 			bt->retrans = NULL;
@@ -350,7 +382,7 @@ static enum stop_reason bt_run(struct machine *m)
 			bt->pending = NULL;
 			bt->pending_ind = 0;
 			bt->interp_steps++;
-			interp_step(m);
+			step_one(m);
 			continue;
 		}
 		struct bt_exit *pending = bt->pending;
@@ -362,9 +394,9 @@ static enum stop_reason bt_run(struct machine *m)
 		struct ccf *f = find_ccf(m, c, mode);
 		if (bt->flushes != flushes)
 			pending = NULL;               /* translating flushed the TC: its CCF is gone */
-		if (!f || c->icount + f->n > limit) {
+		if (!f || c->icount + f->n > limit || f->bp_stop) {
 			bt->interp_steps++;
-			interp_step(m);
+			step_one(m);
 			continue;
 		}
 		bt->ctx64 = lookup_ctx(m, mode);

@@ -103,6 +103,7 @@ struct ccf {
 	uint16_t hoff[TU_MAX];    /* host code of instruction k starts at entry + hoff[k] */
 	uint8_t hint[TU_MAX];     /* HINT_* it was translated with */
 	uint8_t live_in;          /* guest flags live at entry: the prologue must preserve the host flags */
+	uint8_t bp_stop;          /* starts at a debugger breakpoint: never entered (its prologue exits) */
 	struct bt_exit exits[2];
 	struct bt_exit self_exit;
 	struct bt_exit ind_exit;  /* an in-TC indirect lookup missed */
@@ -132,6 +133,7 @@ struct bt {
 	struct bt_exit **xpage;           /* exits chained across pages (unchained when mappings change) */
 	uint32_t nxpage, capxpage;
 	struct ccf *retrans;              /* adaptive retranslation requested for this CCF */
+	uint32_t bp_gen;                  /* m->debug_bp_gen the TC was translated with */
 	uint64_t hflags;                  /* host RFLAGS saved by the exit stub */
 	struct bt_exit *pending;          /* last unchained exit taken: chain it to the next CCF */
 	int pending_ind;                  /* last exit was an indirect jump: enter the target in jtab */
@@ -178,6 +180,7 @@ void chain_unlink_xpage(struct bt *bt);   /* the guest's mappings changed: drop 
 /* bt.c: the shared stubs and the callout entry point */
 void bt_emit_stubs(struct bt *bt);
 uint64_t bt_callout(struct cpu *c, struct bt_callout *co, uint64_t hflags);
+int bt_breakpoint_at(const struct machine *m, uint32_t lin);   /* a debugger breakpoint at lin? */
 #define BT_RET_CALLOUT 1u   /* the CCF left through a callout: struct cpu is already up to date */
 void bt_report(struct machine *m, FILE *out);   /* statistics (-d exit) */
 

@@ -337,6 +337,8 @@ static uint8_t *emit_prologue(struct cbuf *b, struct ccf *f)
 	uint8_t *fail;
 
 	emit_flags_save(b);            /* the fail path leaves to the VMM, which sees the flags */
+	if (f->bp_stop)
+		return emit_jmp(b, NULL);                                     /* a breakpoint: always leave */
 	EB(b, 0x49, 0x81, 0xf8); emit32(b, (uint32_t)-(int32_t)f->n);   /* cmp r8, -n */
 	fail = emit_jcc(b, 0xf, NULL);                                    /* jg fail */
 	emit_mov_imm64(b, H_R14, (uint64_t)(uintptr_t)&f->execs);
@@ -612,6 +614,8 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 		unsigned avail = page_end - at;
 		if (avail > 15)
 			avail = 15;
+		if (n > 0 && m->debug_nbps && bt_breakpoint_at(m, c->seg[S_CS].base + c->eip + off))
+			break;                        /* a breakpoint starts a TU of its own (below) */
 		if (decode(i, m->ram + at, avail, 1) == DEC_SHORT || off + i->len - 1 > room_cs)
 			break;
 		specialize(i);
@@ -622,6 +626,14 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 	}
 	if (n == 0)
 		return NULL;
+	/* A TU at a breakpoint address is one instruction whose CCF never runs: chained jumps and lookups
+	 * that reach it leave the TC there, and the run loop gives the instruction to the debugger's hook
+	 * and the interpreter.  Everything else stays translated while gdb has breakpoints set. */
+	int bp_stop = m->debug_nbps && bt_breakpoint_at(m, c->seg[S_CS].base + c->eip);
+	if (bp_stop) {
+		n = 1;
+		off = ins[0].len;
+	}
 
 	if (bt->tc_end - bt->tc_free < BT_TC_RESERVE) {
 		tc_flush(m);
@@ -639,6 +651,7 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 	f->n = (uint8_t)n;
 	f->guest_bytes = off;
 	f->gen = m->page_gen[pa >> 12];
+	f->bp_stop = (uint8_t)bp_stop;
 	if (hints)
 		memcpy(f->hint, hints, n);
 
