@@ -94,6 +94,25 @@ expect_output "Breakpoint 1, guest_exit"
 expect_output "^001001a9-001001b1  001001a9  IIDIJ  *[1-9][0-9][0-9][0-9]"
 expect_output "= (void (\*)()) 0x100710 <guest_exit>"
 
+# 2c. Positions stay those of the interpreter: a breakpoint on the page-fault stub (the handler's first
+# instruction shares its instruction count with the faulting one, which ran translated), then
+# reverse-stepi, stepi and reverse-continue — the same transcript under both backends.
+kernel_fault="-kernel $guests/kernel.elf -hda $guests/kernel-disk.img -snapshot -append autorun=fault -serial none"
+stubs=$(nm $guests/kernel.elf | awk '$3 == "vector_stubs" { print $1 }')
+pf_stub=$(printf '%x' $((0x$stubs + 14 * 16)))     # guests/kernel/vectors.S: 16-byte stubs, #PF is 14
+for a in bt interp; do
+	start_gdb_stub "$tmp/revisor.out" run $kernel_fault -accel $a
+	timeout 120 gdb -batch -nx -ex "file $guests/kernel.elf" -ex "target remote 127.0.0.1:$port" \
+		-ex "break *0x$pf_stub" -ex "continue" \
+		-ex "monitor icount" -ex "reverse-stepi" -ex "monitor icount" -ex "print \$pc" -ex "stepi" \
+		-ex "monitor icount" -ex "print \$pc" -ex "reverse-continue" -ex "monitor icount" \
+		-ex "print \$pc" -ex "kill" 2>&1 | grep -vE '^\[|^Reading|warning|^$' >"$tmp/pos-$a.txt"
+	stop_stub
+done
+grep -q "^Breakpoint 1, vector_stubs" "$tmp/pos-bt.txt" || fail "no breakpoint hit: $(cat "$tmp/pos-bt.txt")"
+diff "$tmp/pos-interp.txt" "$tmp/pos-bt.txt" >/dev/null || fail "gdb positions differ between backends:
+$(diff "$tmp/pos-interp.txt" "$tmp/pos-bt.txt")"
+
 # 3. Under the interpreter the views say why there is nothing to see.
 start_gdb_stub "$tmp/revisor.out" run -kernel $guests/primes.elf -append n=100 -accel interp -serial none
 out=$(timeout 60 gdb -batch -nx -ex "file $guests/primes.elf" -ex "target remote 127.0.0.1:$port" \
