@@ -263,19 +263,34 @@ enum bt_kind bt_classify(const struct insn *i)
 	return K_IDENT;
 }
 
+/* Port I/O (IN, OUT, INS, OUTS) needs no TU end of its own: whatever a device does in the callout
+ * (raise an interrupt line, arm a timer, stop the machine) raises attention, and every callout leaves
+ * the TC when it is set — exactly where the interpreter's trace would stop.  Its IOPL sensitivity is
+ * checked by the handler, which faults precisely.  CLI/STI and the other IOPL-sensitive instructions
+ * change IF (and STI opens an interrupt shadow): those end the TU. */
+static uint32_t terminating_cls(const struct insn *i)
+{
+	uint32_t cls = i->cls;
+
+	if (cls & C_IO)
+		cls &= ~(uint32_t)(C_IO | C_IOPL);
+	return cls;
+}
+
 /* Does the TU end after instruction i? (VMware: "12 instructions or a terminating instruction".) */
 static int tu_ends(const struct insn *i)
 {
-	return (i->cls & (CF_MASK | C_TERM | C_SEGLOAD | C_IO | C_IOPL | C_PRIV | C_SENS | C_INVALID)) != 0;
+	return (terminating_cls(i) & (CF_MASK | C_TERM | C_SEGLOAD | C_IOPL | C_PRIV | C_SENS | C_INVALID)) != 0;
 }
 
 /* Callouts after which the CCF always returns to the VMM: anything that may change what the run loop
- * must look at (IF, TF, interrupt shadows, CS, CR0/CR3, devices) or leaves EIP unpredictable. */
+ * must look at (IF, TF, interrupt shadows, CS, CR0/CR3) or leaves EIP unpredictable.  (Device effects
+ * raise attention, which bt_callout checks after every callout.) */
 static int callout_ends(const struct insn *i)
 {
 	unsigned cf = i->cls & CF_MASK;
 
-	return (i->cls & (C_TERM | C_SEGLOAD | C_IO | C_IOPL | C_PRIV | C_SENS | C_INVALID)) ||
+	return (terminating_cls(i) & (C_TERM | C_SEGLOAD | C_IOPL | C_PRIV | C_SENS | C_INVALID)) ||
 	       (cf && cf != CF_JCC && cf != CF_CALL);
 }
 
