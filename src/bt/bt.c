@@ -43,7 +43,7 @@ static const int g2h[8] = { H_RAX, H_RCX, H_RDX, H_RBX, H_R12, H_RBP, H_RSI, H_R
 static const char *const ws_name[WS_N] = {
 	[WS_CALLOUT] = "callout", [WS_TERM] = "terminating callout", [WS_INDIRECT] = "indirect/lookup",
 	[WS_CHAIN_MISS] = "chain miss", [WS_EVENT] = "event/interrupt", [WS_EXCEPTION] = "exception",
-	[WS_TC_FULL] = "TC full", [WS_BUDGET] = "budget", [WS_STALE] = "stale CCF",
+	[WS_TC_FULL] = "TC full", [WS_BUDGET] = "budget",
 };
 
 typedef uint64_t (*enter_fn)(struct cpu *c, const uint8_t *code);
@@ -149,13 +149,19 @@ static void world_switch(struct machine *m, enum bt_ws why)
  * keeps missing (MMIO, a page holding code, a watched page) becomes a direct callout, skipping a probe
  * that always fails; RDTSC becomes in-TC emulation from the instruction count. */
 #define BT_HOT 64
+/* The hint that gives a hot callout a better translation (0: none). */
+static uint8_t better_hint(const struct ccf *f, const struct bt_callout *co)
+{
+	if (co->insn.op == OP_RDTSC)
+		return HINT_EMUL;
+	return f->kind[co->idx] == K_MEM ? HINT_CALLOUT : 0;
+}
+
 static int hot_has_better_form(const struct bt_callout *co)
 {
-	const struct ccf *f = co->ccf;
+	uint8_t h = better_hint(co->ccf, co);
 
-	if (co->insn.op == OP_RDTSC)
-		return !(f->hint[co->idx] & HINT_EMUL);
-	return f->kind[co->idx] == K_MEM && !(f->hint[co->idx] & HINT_CALLOUT);
+	return h && !(co->ccf->hint[co->idx] & h);
 }
 
 /* Run one guest instruction through the interpreter's handler on behalf of a CCF.  Called from
@@ -186,8 +192,7 @@ uint64_t bt_callout(struct cpu *c, struct bt_callout *co, uint64_t hflags)
 	if (cf == CF_RET || cf == CF_JMP_IND || cf == CF_CALL_IND) {
 		why = WS_INDIRECT;                    /* the run loop fills the in-TC lookup table */
 		bt->pending_ind = 1;
-	}
-	else if (co->ends)
+	} else if (co->ends)
 		why = WS_TERM;
 	else if (c->eip != co->expect)
 		why = WS_INDIRECT;
@@ -204,23 +209,16 @@ uint64_t bt_callout(struct cpu *c, struct bt_callout *co, uint64_t hflags)
 	return BT_RET_CALLOUT;
 }
 
-
-
 /* The CCF for CS:EIP (translating it on demand), or NULL: execute one instruction in the interpreter. */
 static struct ccf *find_ccf(struct machine *m, struct cpu *c, uint8_t mode)
 {
 	struct bt *bt = bt_of(m);
 	uint32_t lin = c->seg[S_CS].base + c->eip, pa;
-	unsigned user = c->cpl == 3;
-	struct tlb_entry *te = &c->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
 	struct ccf *f;
 
 	if (bt->disabled || !(mode & MODE_CODE32) || c->eip > c->seg[S_CS].limit)
 		return NULL;
-	if (te->tag_x == (lin & ~0xfffu))
-		pa = te->phys | (lin & 0xfff);
-	else
-		pa = mmu_translate(c, lin, ACC_EXEC, user);   /* may raise #PF, as the fetch would */
+	pa = code_pa(c, lin);                     /* may raise #PF, as the fetch would */
 	if (pa >= m->ram_size)
 		return NULL;
 	f = tc_lookup(m, pa, c->eip, mode);
@@ -251,12 +249,8 @@ static void retranslate(struct machine *m, struct ccf *old)
 	memcpy(hints, old->hint, sizeof hints);
 	for (unsigned k = 0; k < old->nco; k++) {
 		const struct bt_callout *co = &old->co[k];
-		if (co->count < BT_HOT)
-			continue;
-		if (co->insn.op == OP_RDTSC)
-			hints[co->idx] |= HINT_EMUL;
-		else if (old->kind[co->idx] == K_MEM)
-			hints[co->idx] |= HINT_CALLOUT;
+		if (co->count >= BT_HOT)
+			hints[co->idx] |= better_hint(old, co);
 	}
 	/* bt_translate reads CS:EIP and the CS cache from the CPU: the CCF's own. */
 	if (c->seg[S_CS].base != old->cs_base || c->seg[S_CS].limit != old->cs_limit)
@@ -264,8 +258,8 @@ static void retranslate(struct machine *m, struct ccf *old)
 	c->eip = old->eip;
 	nu = bt_translate(m, old->pa, old->mode, hints);
 	c->eip = eip;
-	if (!nu || !old->valid)
-		return;       /* (a TC flush during translation dropped old) */
+	if (!nu)
+		return;       /* (the room checked above means translating could not flush the TC) */
 	tc_replace(m, old, nu);
 	bt->retranslations++;
 	if (m->log && (m->log_mask & LOG_WORLDS))

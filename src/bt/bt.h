@@ -51,7 +51,6 @@ enum bt_ws {
 	WS_EXCEPTION,   /* a callout faulted: longjmp to the run loop */
 	WS_TC_FULL,     /* translation cache flushed */
 	WS_BUDGET,      /* the CCF did not fit in the instruction budget before the next deadline */
-	WS_STALE,       /* a chained-to CCF's page was written since it was translated */
 	WS_N
 };
 
@@ -102,7 +101,6 @@ struct ccf {
 	uint32_t ieip[TU_MAX];
 	uint16_t hoff[TU_MAX];    /* host code of instruction k starts at entry + hoff[k] */
 	uint8_t hint[TU_MAX];     /* HINT_* it was translated with */
-	uint8_t live_in;          /* guest flags live at entry: the prologue must preserve the host flags */
 	uint8_t bp_stop;          /* starts at a debugger breakpoint: never entered (its prologue exits) */
 	struct bt_exit exits[2];
 	struct bt_exit self_exit;

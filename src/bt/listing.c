@@ -123,8 +123,12 @@ static void annotate(struct machine *m, const struct ccf *f, const uint8_t *addr
 			snprintf(out, outlen, "&execs of this CCF");
 		} else if (v == (uintptr_t)&bt->stop_at) {
 			snprintf(out, outlen, "&stop_at: the next deadline");
-		} else if (v == (uintptr_t)&m->page_gen[f->pa >> 12]) {
-			snprintf(out, outlen, "&page_gen[%05x]: written since translation?", f->pa >> 12);
+		} else if (v == (uintptr_t)&f->ind_exit) {
+			snprintf(out, outlen, "indirect exit: the in-TC lookup missed");
+		} else if (v == (uintptr_t)bt->jtab) {
+			snprintf(out, outlen, "the in-TC lookup table");
+		} else if (v == (uintptr_t)&bt->ctx64) {
+			snprintf(out, outlen, "&ctx64: the lookup key's context (mode, TLB epoch)");
 		} else if (v == (uintptr_t)f->entry) {
 			snprintf(out, outlen, "this CCF's entry");
 		} else {

@@ -253,8 +253,7 @@ enum bt_kind bt_classify(const struct insn *i)
 		default: break;
 		}
 	}
-	if (i->cls & (CF_MASK | C_PRIV | C_SENS | C_IO | C_IOPL | C_STRING | C_FPU | C_TERM | C_INVALID |
-		      C_STACK | C_SEGLOAD))
+	if (i->cls & NOT_IDENT & ~(uint32_t)(C_MEMRD | C_MEMWR))
 		return K_CALLOUT;
 	if (!ident_insn(i))
 		return K_CALLOUT;
@@ -380,6 +379,9 @@ static void emit_prologue_fail(struct cbuf *b, struct bt *bt, struct ccf *f, uin
  * hit r14 = host address inside guest RAM: the guest cannot reach VMM memory or the TC.  A miss (TLB
  * miss, MMIO, a code page, a watched page, no write permission, a crossing) jumps to the returned
  * rel32's target: the instruction's slow path, a callout.  Clobbers r10, r15 and the host flags. */
+_Static_assert(sizeof(struct tlb_entry) == 24, "emit_tlb_probe scales the index by 3 * 8");
+_Static_assert(TLB_SIZE == 256, "emit_tlb_probe indexes with movzx of one byte");
+
 static uint8_t *emit_tlb_probe(struct cbuf *b, int user, unsigned size, int write)
 {
 	int32_t base = OFF(tlb) + user * (int32_t)(TLB_SIZE * sizeof(struct tlb_entry));
@@ -401,6 +403,27 @@ static uint8_t *emit_tlb_probe(struct cbuf *b, int user, unsigned size, int writ
 	EB(b, 0x41, 0x81, 0xe2, 0xff, 0x0f, 0x00, 0x00); /* and r10d, 0xfff */
 	EB(b, 0x4d, 0x01, 0xd6);                         /* add r14, r10 */
 	return miss;
+}
+
+/* The stack slot a PUSH writes (r9d = ESP - 4) or a POP reads (r9d = ESP), probed in the TLB; returns
+ * the miss field.  A push commits with emit_push_commit() once its store is done. */
+static uint8_t *emit_stack_probe(struct cbuf *b, int user, int push)
+{
+	if (push)
+		EB(b, 0x45, 0x8d, 0x4c, 0x24, 0xfc);         /* lea r9d, [r12 - 4] */
+	else
+		EB(b, 0x45, 0x89, 0xe1);                     /* mov r9d, r12d */
+	return emit_tlb_probe(b, user, 4, push);
+}
+
+static void emit_push_commit(struct cbuf *b)
+{
+	EB(b, 0x45, 0x89, 0xcc);                         /* mov r12d, r9d */
+}
+
+static void emit_store_imm_r14(struct cbuf *b, uint32_t imm)
+{
+	EB(b, 0x41, 0xc7, 0x06); emit32(b, imm);         /* mov dword [r14], imm32 */
 }
 
 /* Length of ModRM's SIB and displacement bytes (32-bit addressing). */
@@ -675,7 +698,7 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 	 * An instruction with undefined flags runs as host code only if they are dead after it; if not, it
 	 * becomes a callout, which makes more flags live before it, so iterate until nothing changes. */
 	uint8_t kind[TU_MAX];
-	uint32_t rd[TU_MAX], wr[TU_MAX], und[TU_MAX], live_after[TU_MAX], live = 0;
+	uint32_t rd[TU_MAX], wr[TU_MAX], und[TU_MAX], live_after[TU_MAX];
 	uint32_t eip0 = c->eip, ieip[TU_MAX];
 	for (unsigned k = 0, e = eip0; k < n; e += ins[k].len, k++) {
 		const struct insn *i = &ins[k];
@@ -707,21 +730,12 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 		kind[k] = (uint8_t)kd;
 	}
 	for (int changed = 1; changed;) {
+		uint32_t live = F_ALL;
 		changed = 0;
-		live = F_ALL;
 		for (int k = (int)n - 1; k >= 0; k--) {
 			live_after[k] = live;
-			switch (kind[k]) {
-			case K_IDENT:
-				live = (live & ~wr[k]) | rd[k];
-				break;
-			case K_MEM:
-				live = F_ALL;           /* its slow path is a callout */
-				break;
-			default:
-				live = F_ALL;
-				break;
-			}
+			/* everything but IDENT code may show all flags to the VMM (a callout, a slow path, an exit) */
+			live = kind[k] == K_IDENT ? (live & ~wr[k]) | rd[k] : F_ALL;
 		}
 		for (unsigned k = 0; k < n; k++) {
 			uint32_t need_dead = kind[k] == K_DIV ? F_ALL : und[k];
@@ -732,7 +746,6 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 			}
 		}
 	}
-	f->live_in = live != 0;
 
 	/* Pass 2: host code. */
 	struct cbuf b = { bt->tc_free, bt->tc_end, 0 };
@@ -799,9 +812,8 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 			}
 			uint8_t *miss = emit_tlb_probe(&b, user, msize, write);
 			host_ok = 0;
-			if ((wr[k] | und[k] | rd[k]) == 0) {
-				/* a plain move: the flags stay in r11 for the next instruction that needs them */
-			} else {
+			/* a plain move leaves the flags in r11 for the next instruction that needs them */
+			if (wr[k] | und[k] | rd[k]) {
 				if (need)
 					NEED_HOST();
 				host_ok = 1;
@@ -814,21 +826,16 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 		case K_STACK: {
 			int push = i->op == OP_PUSH;
 			NEED_R11();
-			if (push)
-				EB(&b, 0x45, 0x8d, 0x4c, 0x24, 0xfc);      /* lea r9d, [r12 - 4] */
-			else
-				EB(&b, 0x45, 0x89, 0xe1);                  /* mov r9d, r12d */
-			uint8_t *miss = emit_tlb_probe(&b, user, 4, push);
+			uint8_t *miss = emit_stack_probe(&b, user, push);
 			host_ok = 0;                  /* PUSH/POP change no flags: they stay in r11 */
-			if (push && i->o[0].kind == OPK_IMM) {
-				EB(&b, 0x41, 0xc7, 0x06); emit32(&b, i->imm);   /* mov dword [r14], imm32 */
-			} else if (push) {
+			if (push && i->o[0].kind == OPK_IMM)
+				emit_store_imm_r14(&b, i->imm);
+			else if (push)
 				emit_store_r14(&b, i->o[0].reg);
-			} else {
+			else
 				emit_load_r14(&b, i->o[0].reg);
-			}
 			if (push)
-				EB(&b, 0x45, 0x89, 0xcc);                  /* mov r12d, r9d */
+				emit_push_commit(&b);
 			else
 				EB(&b, 0x45, 0x8d, 0x64, 0x24, 0x04);      /* lea r12d, [r12 + 4] */
 			slow[nslow++] = (struct slow){ miss, new_callout(f, i, eip, k, next), b.p };
@@ -910,19 +917,14 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 			ended = 1;
 			break;
 		case K_CALL: {
+			/* the return address pushed inline (flat SS: pass 1), then the exit */
 			struct bt_callout *co = new_callout(f, i, eip, k, next + i->imm);
-			if (mode & MODE_FLAT) {
-				NEED_R11();
-				EB(&b, 0x45, 0x8d, 0x4c, 0x24, 0xfc);          /* lea r9d, [r12 - 4] */
-				uint8_t *miss = emit_tlb_probe(&b, user, 4, 1);
-				EB(&b, 0x41, 0xc7, 0x06); emit32(&b, next);    /* mov dword [r14], next */
-				EB(&b, 0x45, 0x89, 0xcc);                      /* mov r12d, r9d */
-				emit_flags_restore(&b);
-				slow[nslow++] = (struct slow){ miss, co, b.p };
-			} else {
-				NEED_HOST();
-				emit_callout(&b, bt, co);
-			}
+			NEED_R11();
+			uint8_t *miss = emit_stack_probe(&b, user, 1);
+			emit_store_imm_r14(&b, next);
+			emit_push_commit(&b);
+			emit_flags_restore(&b);
+			slow[nslow++] = (struct slow){ miss, co, b.p };
 			emit_exit(&b, bt, f, next + i->imm, k + 1);
 			ended = 1;
 			break;
@@ -932,8 +934,7 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 			uint8_t *miss = NULL;
 			NEED_R11();                   /* the lookup restores the flags from r11 on both paths */
 			if (i->op == OP_RET) {
-				EB(&b, 0x45, 0x89, 0xe1);                      /* mov r9d, r12d */
-				miss = emit_tlb_probe(&b, user, 4, 0);
+				miss = emit_stack_probe(&b, user, 0);
 				EB(&b, 0x45, 0x8b, 0x3e);                      /* mov r15d, [r14] */
 				EB(&b, 0x45, 0x8d, 0xa4, 0x24); emit32(&b, 4 + (i->imm & 0xffff));  /* lea r12d, [r12 + 4 + imm] */
 			} else if (i->o[0].kind == OPK_MEM) {
@@ -941,11 +942,10 @@ struct ccf *bt_translate(struct machine *m, uint32_t pa, uint8_t mode, const uin
 				miss = emit_tlb_probe(&b, user, 4, 0);
 				EB(&b, 0x45, 0x8b, 0x3e);                      /* mov r15d, [r14] */
 			} else if (i->op == OP_CALL_IND) {
-				EB(&b, 0x45, 0x8d, 0x4c, 0x24, 0xfc);          /* lea r9d, [r12 - 4] */
-				miss = emit_tlb_probe(&b, user, 4, 1);
-				EB(&b, 0x41, 0xc7, 0x06); emit32(&b, next);    /* mov dword [r14], next */
+				miss = emit_stack_probe(&b, user, 1);
+				emit_store_imm_r14(&b, next);
 				emit_mov_r15_reg(&b, i->o[0].reg);
-				EB(&b, 0x45, 0x89, 0xcc);                      /* mov r12d, r9d */
+				emit_push_commit(&b);
 			} else {
 				emit_mov_r15_reg(&b, i->o[0].reg);
 			}

@@ -130,17 +130,12 @@ static struct trace *fetch_trace(struct cpu *c, struct interp *ip)
 {
 	struct machine *m = c->m;
 	uint32_t lin = c->seg[S_CS].base + c->eip;
-	unsigned user = c->cpl == 3;
-	struct tlb_entry *te = &c->tlb[user][(lin >> 12) & (TLB_SIZE - 1)];
 	uint8_t mode = (uint8_t)cpu_code32(c);
 	uint32_t pa;
 
 	if (c->eip > c->seg[S_CS].limit)
 		return NULL;   /* beyond the limit: decode_uncached raises #GP */
-	if (te->tag_x == (lin & ~0xfffu))
-		pa = te->phys | (lin & 0xfff);
-	else
-		pa = mmu_translate(c, lin, ACC_EXEC, user);
+	pa = code_pa(c, lin);
 	if (pa >= m->ram_size)
 		return NULL;
 

@@ -168,6 +168,19 @@ int mmu_probe(struct cpu *c, uint32_t lin, uint32_t *phys);
 void tlb_flush(struct cpu *c);                 /* CR3 write, CR0.PG/WP or CR4 change, task switch */
 void tlb_flush_page(struct cpu *c, uint32_t lin);  /* INVLPG */
 
+/* The physical address of the code byte at linear address lin, for the current CPL: the TLB's execute
+ * tag, else a page walk (which may raise #PF, as fetching the instruction would).  The interpreter's
+ * trace lookup and the translator's CCF lookup both start here. */
+static inline uint32_t code_pa(struct cpu *c, uint32_t lin)
+{
+	int user = c->cpl == 3;
+	const struct tlb_entry *e = tlb_entry(c, user, lin);
+
+	if (e->tag_x == (lin & ~0xfffu))
+		return e->phys | (lin & 0xfff);
+	return mmu_translate(c, lin, ACC_EXEC, user);
+}
+
 /* ---- physical accesses (memory.c) ----------------------------------------------------------------- */
 struct machine;
 uint32_t phys_read(struct machine *m, uint32_t pa, unsigned size);
