@@ -1907,14 +1907,6 @@ void rp_generate(struct randprog *p, uint64_t seed, const struct rp_opts *o)
 /* ---- the image ----------------------------------------------------------------------------------- */
 static void put32(uint8_t *img, uint32_t a, uint32_t v) { memcpy(img + a, &v, 4); }
 
-static void seg_cache(struct cpu *c, unsigned s, uint16_t sel, uint32_t base, uint32_t limit, uint16_t attr)
-{
-	c->seg[s].sel = sel;
-	c->seg[s].base = base;
-	c->seg[s].limit = limit;
-	c->seg[s].attr = attr;
-}
-
 void rp_build(const struct randprog *p, uint8_t *img, struct cpu *c)
 {
 	uint64_t rs = splitmix(p->seed ^ 0x5eed) | 1;
@@ -1978,14 +1970,14 @@ void rp_build(const struct randprog *p, uint8_t *img, struct cpu *c)
 	c->cr2 = 0;
 	if (p->user) {
 		c->cpl = 3;
-		seg_cache(c, S_CS, TM_UCODE32, 0, 0xffffffffu, 0xc0fb);
-		seg_cache(c, S_SS, TM_UDATA32, 0, 0xffffffffu, 0xc0f3);
-		seg_cache(c, S_DS, TM_UDATA32, 0, 0xffffffffu, 0xc0f3);
-		seg_cache(c, S_ES, TM_UDATA32, 0, 0xffffffffu, 0xc0f3);
-		seg_cache(c, S_GS, TM_UDATA32, 0, 0xffffffffu, 0xc0f3);
-		seg_cache(c, S_FS, RP_FS_SEL | 3, RP_FS_BASE, RP_FS_LIMIT, 0x40f3);
+		tm_set_seg(c, S_CS, TM_UCODE32, 0, 0xffffffffu, 0xc0fb);
+		tm_set_seg(c, S_SS, TM_UDATA32, 0, 0xffffffffu, 0xc0f3);
+		tm_set_seg(c, S_DS, TM_UDATA32, 0, 0xffffffffu, 0xc0f3);
+		tm_set_seg(c, S_ES, TM_UDATA32, 0, 0xffffffffu, 0xc0f3);
+		tm_set_seg(c, S_GS, TM_UDATA32, 0, 0xffffffffu, 0xc0f3);
+		tm_set_seg(c, S_FS, RP_FS_SEL | 3, RP_FS_BASE, RP_FS_LIMIT, 0x40f3);
 	} else {
-		seg_cache(c, S_FS, RP_FS_SEL, RP_FS_BASE, RP_FS_LIMIT, 0x40f3);
+		tm_set_seg(c, S_FS, RP_FS_SEL, RP_FS_BASE, RP_FS_LIMIT, 0x40f3);
 	}
 }
 

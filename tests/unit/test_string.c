@@ -31,7 +31,6 @@ static void teardown(void)
 	tm_free(m);
 }
 
-/* Run one decoded instruction like interp_step(); -1 or the vector of the fault (EIP/ESP restored). */
 /* One instruction as the run loop executes it (testutil.h). */
 static int run(const struct insn *i)
 {

@@ -21,7 +21,7 @@ static void put_desc(struct machine *m, uint32_t table, unsigned sel, uint32_t b
 	phys_write(m, table + (sel & ~7u) + 4, 4, hi);
 }
 
-static void set_cache(struct cpu *c, unsigned s, uint16_t sel, uint32_t base, uint32_t limit, uint16_t attr)
+void tm_set_seg(struct cpu *c, unsigned s, uint16_t sel, uint32_t base, uint32_t limit, uint16_t attr)
 {
 	c->seg[s].sel = sel;
 	c->seg[s].base = base;
@@ -73,14 +73,14 @@ struct machine *tm_new(void)
 
 	c->cr0 = CR0_PE | CR0_ET;
 	c->cpl = 0;
-	set_cache(c, S_CS, TM_CODE32, 0, 0xffffffffu, 0xc09b);
-	set_cache(c, S_SS, TM_DATA32, 0, 0xffffffffu, 0xc093);
-	set_cache(c, S_DS, TM_DATA32, 0, 0xffffffffu, 0xc093);
-	set_cache(c, S_ES, TM_DATA32, 0, 0xffffffffu, 0xc093);
-	set_cache(c, S_FS, TM_DATA32, 0, 0xffffffffu, 0xc093);
-	set_cache(c, S_GS, TM_DATA32, 0, 0xffffffffu, 0xc093);
-	set_cache(c, S_TR, TM_TSS, 0x3000, 0x67, 0x008b);
-	set_cache(c, S_LDTR, 0, 0, 0, 0);
+	tm_set_seg(c, S_CS, TM_CODE32, 0, 0xffffffffu, 0xc09b);
+	tm_set_seg(c, S_SS, TM_DATA32, 0, 0xffffffffu, 0xc093);
+	tm_set_seg(c, S_DS, TM_DATA32, 0, 0xffffffffu, 0xc093);
+	tm_set_seg(c, S_ES, TM_DATA32, 0, 0xffffffffu, 0xc093);
+	tm_set_seg(c, S_FS, TM_DATA32, 0, 0xffffffffu, 0xc093);
+	tm_set_seg(c, S_GS, TM_DATA32, 0, 0xffffffffu, 0xc093);
+	tm_set_seg(c, S_TR, TM_TSS, 0x3000, 0x67, 0x008b);
+	tm_set_seg(c, S_LDTR, 0, 0, 0, 0);
 	c->r[R_ESP] = 0x80000;
 	cpu_set_eflags(c, FL_1);
 	tlb_flush(c);
@@ -93,10 +93,10 @@ void tm_real_mode(struct machine *m)
 
 	c->cr0 = CR0_ET;
 	c->cpl = 0;
-	set_cache(c, S_CS, 0, 0, 0xffff, 0x009b);
+	tm_set_seg(c, S_CS, 0, 0, 0xffff, 0x009b);
 	for (unsigned s = S_ES; s <= S_GS; s++)
 		if (s != S_CS)
-			set_cache(c, s, 0, 0, 0xffff, 0x0093);
+			tm_set_seg(c, s, 0, 0, 0xffff, 0x0093);
 	c->idtr.base = 0;
 	c->idtr.limit = 0x3ff;
 	c->r[R_ESP] = 0x8000;

@@ -33,6 +33,8 @@
 struct machine *tm_new(void);                  /* fresh machine as described above */
 void tm_real_mode(struct machine *m);          /* switch the CPU to real mode, CS=DS=ES=SS=0 */
 void tm_free(struct machine *m);
+/* Load a segment register's descriptor cache directly (selector, base, byte limit, attribute bits). */
+void tm_set_seg(struct cpu *c, unsigned s, uint16_t sel, uint32_t base, uint32_t limit, uint16_t attr);
 void tm_load(struct machine *m, uint32_t addr, const void *bytes, size_t len);  /* physical */
 /* Load code at TM_CODE and run from there until HLT or max_insns instructions; returns the number of
  * instructions retired.  A `hlt` at the end of the test code stops it. */
